@@ -1,0 +1,114 @@
+import { parseArgs } from 'node:util';
+import { RepositoryLayoutError, readClusterEntries } from '../sources/local-files.js';
+import { formatDiagnostic, loadRepository, type RepositoryLoad } from '../domain/manifest/repository.js';
+import { planCluster, renderPlanMarkdown, renderPlanText, type Plan } from '../domain/plan/index.js';
+
+/** Where the CLI writes; injected so tests can run it in-process. */
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+export const USAGE = `Usage: clusterops <command> [options]
+
+Commands:
+  validate [repo-dir]   Check every clusters/*.yaml; prints file:line:col: message per problem
+                        and exits 1 if any manifest is invalid. Options: --format text|json
+  plan [repo-dir]       Validate, then print what would be done to create each cluster from
+                        nothing. Options: --format text|markdown|json
+  help                  Show this help
+
+repo-dir defaults to the current directory.`;
+
+type Command = (args: string[], io: CliIo) => Promise<number>;
+
+const commands: Record<string, Command> = {
+  validate: runValidate,
+  plan: runPlan,
+  help: async (_args, io) => {
+    io.out(USAGE);
+    return 0;
+  },
+};
+
+/** Runs one CLI invocation and returns the exit code: 0 ok, 1 invalid input, 2 usage error. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    io.out(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.err(`clusterops: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await command(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`clusterops ${name}: ${err.message}`);
+      return 2;
+    }
+    if (err instanceof RepositoryLayoutError) {
+      io.err(`clusterops ${name}: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+class UsageError extends Error {}
+
+function parse(args: string[], formats: string[]): { dir: string; format: string } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string', default: formats[0] } } });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const format = parsed.values.format ?? formats[0]!;
+  if (!formats.includes(format)) throw new UsageError(`--format must be one of ${formats.join(', ')}, not "${format}"`);
+  if (parsed.positionals.length > 1) throw new UsageError(`expected at most one repo-dir, got ${parsed.positionals.length}`);
+  return { dir: parsed.positionals[0] ?? '.', format };
+}
+
+async function load(dir: string): Promise<RepositoryLoad> {
+  return loadRepository(await readClusterEntries(dir));
+}
+
+async function runValidate(args: string[], io: CliIo): Promise<number> {
+  const { dir, format } = parse(args, ['text', 'json']);
+  const repo = await load(dir);
+  const valid = repo.invalid.length === 0;
+  if (format === 'json') {
+    const clusters = repo.clusters.map((c) => ({ file: c.file, name: c.manifest.name, id: c.manifest.id ?? null }));
+    io.out(JSON.stringify({ valid, clusters, diagnostics: repo.diagnostics }, null, 2));
+  } else {
+    for (const d of repo.diagnostics) (d.severity === 'error' ? io.err : io.out)(formatDiagnostic(d));
+    const errors = repo.diagnostics.filter((d) => d.severity === 'error').length;
+    const summary = valid
+      ? `${repo.clusters.length} cluster manifest${repo.clusters.length === 1 ? '' : 's'} valid`
+      : `${errors} error${errors === 1 ? '' : 's'} in ${repo.invalid.length} file${repo.invalid.length === 1 ? '' : 's'}`;
+    (valid ? io.out : io.err)(summary);
+  }
+  return valid ? 0 : 1;
+}
+
+async function runPlan(args: string[], io: CliIo): Promise<number> {
+  const { dir, format } = parse(args, ['text', 'markdown', 'json']);
+  const repo = await load(dir);
+  for (const d of repo.diagnostics) io.err(formatDiagnostic(d));
+  const plans: Plan[] = repo.clusters.map((c) =>
+    planCluster({
+      clusterId: c.manifest.id ?? '(id assigned on first apply)',
+      clusterName: c.manifest.name,
+      desired: c.manifest,
+      actual: { nodes: [], initialized: false, lastNodeNumber: 0 },
+    }),
+  );
+  if (format === 'json') io.out(JSON.stringify(plans, null, 2));
+  else io.out(plans.map(format === 'markdown' ? renderPlanMarkdown : renderPlanText).join('\n'));
+  const refused = plans.some((p) => p.errors.length > 0);
+  return repo.invalid.length === 0 && !refused ? 0 : 1;
+}

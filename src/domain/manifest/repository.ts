@@ -1,0 +1,89 @@
+import { locate, parseManifest, type ParsedManifest } from './parse.js';
+import { nameFromFile } from './rules.js';
+import type { ClusterManifest, Diagnostic } from './types.js';
+
+/** One entry under `clusters/` as read from a checkout or a Git snapshot. */
+export type RepoEntry = { path: string; kind: 'file'; content: string } | { path: string; kind: 'dir' };
+
+/** A valid cluster together with the file it came from. */
+export interface LoadedCluster {
+  file: string;
+  manifest: ClusterManifest;
+  parsed: ParsedManifest;
+}
+
+/**
+ * A whole repository's manifests. `invalid` keeps what could be read of each broken file
+ * (name from the file, id if readable) so the reconciler can mark that cluster `error`
+ * without ever treating it as deleted.
+ */
+export interface RepositoryLoad {
+  clusters: LoadedCluster[];
+  invalid: { file: string; name: string; id?: string; diagnostics: Diagnostic[] }[];
+  /** Every diagnostic of every file, sorted by file then position. */
+  diagnostics: Diagnostic[];
+}
+
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Validates every entry under `clusters/`; one bad file never hides another's errors. */
+export function loadRepository(entries: RepoEntry[]): RepositoryLoad {
+  const stray: Diagnostic[] = [];
+  const parsed: ParsedManifest[] = [];
+  for (const entry of [...entries].sort((a, b) => a.path.localeCompare(b.path))) {
+    const problem = checkEntryName(entry);
+    if (problem) stray.push(problem);
+    else if (entry.kind === 'file') parsed.push(parseManifest(entry.path, entry.content));
+  }
+  checkUnique(parsed, 'id');
+  checkUnique(parsed, 'name');
+  const clusters: LoadedCluster[] = [];
+  const invalid: RepositoryLoad['invalid'] = [];
+  for (const p of parsed) {
+    const hasError = p.diagnostics.some((d) => d.severity === 'error');
+    if (p.cluster && !hasError) clusters.push({ file: p.file, manifest: p.cluster, parsed: p });
+    else invalid.push({ file: p.file, name: nameFromFile(p.file), ...(p.id ? { id: p.id } : {}), diagnostics: p.diagnostics });
+  }
+  for (const s of stray) invalid.push({ file: s.file, name: nameFromFile(s.file), diagnostics: [s] });
+  const diagnostics = [...stray, ...parsed.flatMap((p) => p.diagnostics)].sort(byPlace);
+  return { clusters, invalid: invalid.filter((i) => i.diagnostics.some((d) => d.severity === 'error')), diagnostics };
+}
+
+function checkEntryName(entry: RepoEntry): Diagnostic | null {
+  const base = entry.path.split('/').pop() ?? entry.path;
+  const at = (message: string): Diagnostic => ({ file: entry.path, line: 1, column: 1, path: '', severity: 'error', message });
+  if (entry.kind === 'dir') return at(`clusters/ holds only <name>.yaml files; the folder "${base}" would be ignored (move its manifests up)`);
+  if (/\.(yml|json)$/i.test(base)) return at(`cluster manifests must end in .yaml; rename this file to ${base.replace(/\.[^.]+$/, '.yaml')}`);
+  if (!base.endsWith('.yaml')) return at(`not a cluster manifest: clusters/ holds only <name>.yaml files`);
+  const name = base.slice(0, -'.yaml'.length);
+  if (!DNS_LABEL.test(name)) {
+    return at(`file name "${base}" is not a valid cluster name: use 1–63 lowercase letters, digits or '-', starting and ending with a letter or digit`);
+  }
+  return null;
+}
+
+function checkUnique(parsed: ParsedManifest[], field: 'id' | 'name'): void {
+  const byValue = new Map<string, ParsedManifest[]>();
+  for (const p of parsed) {
+    const v = p[field];
+    if (v !== undefined) byValue.set(v, [...(byValue.get(v) ?? []), p]);
+  }
+  for (const [value, holders] of byValue) {
+    if (holders.length < 2) continue;
+    for (const p of holders) {
+      const others = holders.filter((o) => o !== p).map((o) => o.file).join(', ');
+      const pos = locate(p, [field]);
+      p.diagnostics.push({ file: p.file, ...pos, path: field, severity: 'error', message: `${field} ${value} is also used by ${others}; every cluster needs its own ${field}` });
+      delete p.cluster;
+    }
+  }
+}
+
+function byPlace(a: Diagnostic, b: Diagnostic): number {
+  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column;
+}
+
+/** `file:line:col: message`, the one way diagnostics are printed. */
+export function formatDiagnostic(d: Diagnostic): string {
+  return `${d.file}:${d.line}:${d.column}: ${d.severity === 'warning' ? 'warning: ' : ''}${d.message}`;
+}

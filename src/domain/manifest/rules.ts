@@ -1,0 +1,97 @@
+import { checkRegion, lookupSize } from '../catalogue/catalogue.js';
+import type { FieldPath } from './field-path.js';
+import type { ClusterManifest } from './types.js';
+
+/** A cross-field problem in one manifest, before it is given a position. */
+export interface RuleProblem {
+  path: FieldPath;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+/** The cluster name a manifest file must carry: its base name without `.yaml`. */
+export function nameFromFile(file: string): string {
+  return (file.split('/').pop() ?? file).replace(/\.yaml$/, '');
+}
+
+/** Total of a role's counts over all its node groups. */
+export function countRole(cluster: Pick<ClusterManifest, 'nodes'>, role: 'manager' | 'worker'): number {
+  return cluster.nodes.filter((g) => g.role === role).reduce((n, g) => n + g.count, 0);
+}
+
+/**
+ * Rules the JSON Schema cannot express, on a manifest that already passed the schema:
+ * name = file name, control-plane size, catalogue fit, and duplicates within lists.
+ */
+export function checkClusterRules(cluster: ClusterManifest, file: string): RuleProblem[] {
+  return [
+    ...checkName(cluster, file),
+    ...checkManagers(cluster),
+    ...checkCatalogue(cluster),
+    ...checkGroups(cluster),
+    ...checkAccess(cluster),
+  ];
+}
+
+function checkName(cluster: ClusterManifest, file: string): RuleProblem[] {
+  const expected = nameFromFile(file);
+  if (cluster.name === expected) return [];
+  return [{ path: ['name'], severity: 'error', message: `name "${cluster.name}" must equal the file name "${expected}" (rename the file or the cluster)` }];
+}
+
+function checkManagers(cluster: ClusterManifest): RuleProblem[] {
+  const managers = countRole(cluster, 'manager');
+  const firstManager = cluster.nodes.findIndex((g) => g.role === 'manager');
+  const path: FieldPath = firstManager >= 0 ? ['nodes', firstManager, 'count'] : ['nodes'];
+  if (managers === 0) {
+    return [{ path, severity: 'error', message: 'nodes must include at least one manager (role: manager, count ≥ 1)' }];
+  }
+  if (managers % 2 === 1) return [];
+  if (cluster.orchestrator === 'swarm') {
+    return [{ path, severity: 'error', message: `swarm needs an odd number of managers (1, 3, 5 or 7), not ${managers}: ${managers} managers tolerate no more failures than ${managers - 1}` }];
+  }
+  return [{ path, severity: 'warning', message: `kubernetes control plane has an even number of managers (${managers}): etcd with ${managers} members tolerates no more failures than with ${managers - 1}` }];
+}
+
+function checkCatalogue(cluster: ClusterManifest): RuleProblem[] {
+  const regionProblem = checkRegion(cluster.provider, cluster.region);
+  if (regionProblem && !regionProblem.ok) return [{ path: ['region'], severity: 'error', message: regionProblem.message }];
+  const out: RuleProblem[] = [];
+  cluster.nodes.forEach((g, i) => {
+    const size = lookupSize(cluster.provider, cluster.region, g.plan);
+    if (!size.ok) out.push({ path: ['nodes', i, 'plan'], severity: 'error', message: `nodes[${i}].plan: ${size.message}` });
+  });
+  return out;
+}
+
+function checkGroups(cluster: ClusterManifest): RuleProblem[] {
+  const out: RuleProblem[] = [];
+  const groups = new Map<string, number>();
+  const removed = new Map<string, number>();
+  cluster.nodes.forEach((g, i) => {
+    const key = `${g.role}/${g.plan}`;
+    const first = groups.get(key);
+    if (first !== undefined) {
+      out.push({ path: ['nodes', i], severity: 'error', message: `nodes[${i}] repeats the ${g.role} group of plan ${g.plan} already at nodes[${first}]; merge them into one group` });
+    } else groups.set(key, i);
+    (g.remove ?? []).forEach((id, j) => {
+      const other = removed.get(id);
+      if (other !== undefined && other !== i) {
+        out.push({ path: ['nodes', i, 'remove', j], severity: 'error', message: `nodes[${i}].remove lists ${id}, already listed under nodes[${other}].remove` });
+      } else removed.set(id, i);
+    });
+  });
+  return out;
+}
+
+function checkAccess(cluster: ClusterManifest): RuleProblem[] {
+  const out: RuleProblem[] = [];
+  const users = new Map<string, number>();
+  (cluster.access ?? []).forEach((a, i) => {
+    const first = users.get(a.userId);
+    if (first !== undefined) {
+      out.push({ path: ['access', i, 'userId'], severity: 'error', message: `access[${i}] grants ${a.userId} again (already at access[${first}]); keep one grant per user` });
+    } else users.set(a.userId, i);
+  });
+  return out;
+}

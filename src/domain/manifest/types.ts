@@ -1,0 +1,68 @@
+/**
+ * The cluster manifest, format v1 (DESIGN.md §2): one `clusters/<name>.yaml` per cluster.
+ * These shapes are what a manifest holds once it has passed the JSON Schema and the
+ * cross-field rules; nothing downstream ever sees an unvalidated manifest.
+ */
+
+export type Provider = 'digitalocean' | 'hetzner' | 'aws';
+export type Orchestrator = 'kubernetes' | 'swarm';
+export type Role = 'manager' | 'worker';
+export type PlanName = 'nano' | 'micro' | 'small' | 'medium' | 'power';
+export type Permission = 'read' | 'manage';
+
+export const PROVIDERS: readonly Provider[] = ['digitalocean', 'hetzner', 'aws'];
+export const ORCHESTRATORS: readonly Orchestrator[] = ['kubernetes', 'swarm'];
+export const ROLES: readonly Role[] = ['manager', 'worker'];
+export const PLAN_NAMES: readonly PlanName[] = ['nano', 'micro', 'small', 'medium', 'power'];
+
+/** A node group: `count` VMs of one role and plan. (role, plan) is unique within a cluster. */
+export interface NodeGroup {
+  role: Role;
+  plan: PlanName;
+  count: number;
+  /** Node ids that go first when this group shrinks (DESIGN §5 `removeNode`). */
+  remove?: string[];
+}
+
+/** A per-cluster grant (DESIGN §6). */
+export interface AccessGrant {
+  userId: string;
+  permission: Permission;
+}
+
+/** A validated cluster manifest. */
+export interface ClusterManifest {
+  apiVersion?: 'clusterops/v1';
+  /** Absent until the daemon assigns and commits one. */
+  id?: string;
+  organizationId: string;
+  name: string;
+  provider: Provider;
+  region: string;
+  orchestrator: Orchestrator;
+  nodes: NodeGroup[];
+  access?: AccessGrant[];
+}
+
+/** Where in a file a diagnostic points; line and column are 1-based. */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/**
+ * One problem found in the repository, always tied to a file and a position so that
+ * `file:line:col: message` can be printed. `path` is the field path in the manifest
+ * (`nodes[1].count`), empty for whole-file problems.
+ */
+export interface Diagnostic {
+  file: string;
+  line: number;
+  column: number;
+  path: string;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+/** The result type of pure code: expected failures are values, not exceptions. */
+export type Result<T, F = Diagnostic> = { ok: true; value: T } | { ok: false; failures: F[] };
