@@ -50,3 +50,24 @@ export function brief(action: PlanAction): string {
       return '- cluster';
   }
 }
+
+/**
+ * The actual state after a plan was applied successfully: what a second reconcile pass
+ * would observe. New nodes come up running and newer than every existing node.
+ */
+export function applied(given: PlanInput, actions: readonly PlanAction[]): PlanInput {
+  let nodes = [...given.actual.nodes];
+  let { initialized, lastNodeNumber } = given.actual;
+  const add = (id: string, role: Role, plan: PlanName) => {
+    const num = Number(id.slice('node_'.length));
+    nodes.push({ ...node(num, role, plan), createdAt: `2026-04-${String(num % 28 + 1).padStart(2, '0')}T10:00:00Z` });
+    lastNodeNumber = Math.max(lastNodeNumber, num);
+  };
+  for (const a of actions) {
+    if (a.type === 'createNode') add(a.nodeId, a.role, a.plan);
+    if (a.type === 'replaceNode') add(a.newNodeId, a.role, a.plan);
+    if (a.type === 'replaceNode' || a.type === 'deleteNode') nodes = nodes.filter((n) => n.id !== a.nodeId);
+    if (a.type === 'initCluster') initialized = true;
+  }
+  return { ...given, actual: { nodes, initialized, lastNodeNumber } };
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planCluster } from '../../../../src/domain/plan/plan-cluster.js';
 import type { PlanInput } from '../../../../src/domain/plan/types.js';
-import { brief, input, manifest, node } from './builders.js';
+import { applied, brief, input, manifest, node } from './builders.js';
 
 const k8s = (workers: number, extra: Parameters<typeof manifest>[1] = []) =>
   manifest('kubernetes', [
@@ -179,6 +179,27 @@ describe('planCluster actions', () => {
     const plan = planCluster(given);
     expect(plan.errors).toEqual([]);
     expect(plan.actions.map(brief)).toEqual(actions);
+  });
+
+  it.each<{ name: string; given: PlanInput }>([
+    { name: 'new cluster', given: input(k8s(2), [], { initialized: false }) },
+    {
+      name: 'plan change, shrink, remove: and a removal under way',
+      given: input(manifest('kubernetes', [
+        { role: 'manager', plan: 'power', count: 1 },
+        { role: 'worker', plan: 'medium', count: 1 },
+        { role: 'worker', plan: 'small', count: 1, remove: ['node_003'] },
+      ]), [
+        node(1, 'manager', 'medium'), node(2, 'worker', 'small'), node(3, 'worker', 'small'),
+        node(4, 'worker', 'small', 'unhealthy'), node(5, 'worker', 'small'), node(6, 'worker', 'small', 'draining'),
+      ]),
+    },
+  ])('is idempotent: after applying the plan for "$name", the next plan is empty', ({ given }) => {
+    const first = planCluster(given);
+    expect(first.actions).not.toEqual([]);
+    const second = planCluster(applied(given, first.actions));
+    expect(second.actions).toEqual([]);
+    expect(second.errors).toEqual([]);
   });
 
   it('is deterministic: node order in the input does not matter', () => {

@@ -1,0 +1,157 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FaultInjector, type FaultRule } from './faults.js';
+
+/** A request as an emulator sees it. */
+export interface SimRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** A response; an object body is sent as JSON, a string as is (set content-type in headers). */
+export interface SimResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+/** A matched API route: its operation name (for faults and counts) and its handler. */
+export interface SimRoute {
+  operation: string;
+  handle(): SimResponse | Promise<SimResponse>;
+}
+
+/** What a provider emulator plugs into the shared HTTP server. */
+export interface EmulatorHandler {
+  /** Finds the route for a request, or answers directly (404, 401 …). */
+  route(req: SimRequest): SimRoute | SimResponse;
+  /** The provider's own error shape for an injected HTTP error. */
+  faultResponse(status: number, operation: string): SimResponse;
+  /** A JSON view of the emulator's state for `GET /__sim/state`. */
+  state(): unknown;
+}
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 1024 * 1024;
+
+/**
+ * Serves an emulator on loopback, with fault injection in front of every API route and the
+ * admin routes `GET|POST|DELETE /__sim/faults` and `GET /__sim/state`.
+ */
+export async function serveEmulator(handler: EmulatorHandler, faults: FaultInjector, port = 0, host = '127.0.0.1'): Promise<RunningServer> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) req.destroy();
+      else chunks.push(c);
+    });
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://sim');
+      const simReq: SimRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks) };
+      void dispatch(handler, faults, simReq).then(
+        (outcome) => {
+          if (outcome === 'hang') return;
+          if (outcome === 'drop') {
+            req.socket.destroy();
+            return;
+          }
+          send(res, outcome.response);
+          if (outcome.dropAfter) req.socket.destroy();
+        },
+        () => send(res, handler.faultResponse(500, 'internal')),
+      );
+    });
+  });
+  await listen(server, port, host);
+  const addr = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${addr.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+type Outcome = 'hang' | 'drop' | { response: SimResponse; dropAfter?: boolean };
+
+async function dispatch(handler: EmulatorHandler, faults: FaultInjector, req: SimRequest): Promise<Outcome> {
+  if (req.path.startsWith('/__sim/')) return { response: admin(handler, faults, req) };
+  const routed = handler.route(req);
+  if (!('handle' in routed)) return { response: routed };
+  const fault = faults.take(routed.operation);
+  if (fault?.kind === 'timeout') return 'hang';
+  if (fault?.kind === 'drop') return 'drop';
+  if (fault?.kind === 'status') return { response: handler.faultResponse(fault.status!, routed.operation) };
+  const response = await routed.handle();
+  return { response, dropAfter: fault?.kind === 'drop-after' };
+}
+
+function admin(handler: EmulatorHandler, faults: FaultInjector, req: SimRequest): SimResponse {
+  if (req.path === '/__sim/state' && req.method === 'GET') return { status: 200, body: handler.state() };
+  if (req.path !== '/__sim/faults') return { status: 404, body: { error: 'unknown admin route' } };
+  if (req.method === 'GET') return { status: 200, body: { faults: faults.list() } };
+  if (req.method === 'DELETE') {
+    faults.clear();
+    return { status: 204 };
+  }
+  if (req.method === 'POST') {
+    try {
+      const body = JSON.parse(req.body.toString('utf8')) as FaultRule | FaultRule[];
+      for (const rule of Array.isArray(body) ? body : [body]) faults.add(rule);
+      return { status: 201, body: { faults: faults.list() } };
+    } catch (err) {
+      return { status: 400, body: { error: (err as Error).message } };
+    }
+  }
+  return { status: 405, body: { error: 'use GET, POST or DELETE' } };
+}
+
+function send(res: import('node:http').ServerResponse, r: SimResponse): void {
+  const headers: Record<string, string> = { ...(r.headers ?? {}) };
+  let payload: string | undefined;
+  if (typeof r.body === 'string') payload = r.body;
+  else if (r.body !== undefined) {
+    payload = JSON.stringify(r.body);
+    headers['content-type'] ??= 'application/json; charset=utf-8';
+  }
+  if (payload !== undefined) headers['content-length'] = String(Buffer.byteLength(payload));
+  res.writeHead(r.status, headers);
+  res.end(payload);
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** Reads a JSON body; undefined when empty or not JSON. */
+export function jsonBody<T>(req: SimRequest): T | undefined {
+  if (req.body.length === 0) return undefined;
+  try {
+    return JSON.parse(req.body.toString('utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The bearer token of a request, if any. */
+export function bearer(req: SimRequest): string | undefined {
+  const h = req.headers.authorization;
+  return h?.startsWith('Bearer ') ? h.slice(7) : undefined;
+}

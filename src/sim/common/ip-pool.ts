@@ -1,0 +1,54 @@
+/**
+ * Hands out the public IPv4 of simulated VMs. Addresses come from ranges that are never routed
+ * (RFC 5737 documentation ranges, then the RFC 2544 benchmarking range for large runs), so a
+ * simulated address can never reach a real host.
+ */
+export interface IpAllocator {
+  allocate(): string;
+  /** The VM is gone. Addresses are not handed out again, so a pinned host key never meets a new host. */
+  release(ip: string): void;
+}
+
+const DEFAULT_RANGES = ['203.0.113.0/24', '198.51.100.0/24', '198.18.0.0/15'];
+
+export class IpPool implements IpAllocator {
+  private readonly used = new Set<string>();
+  private next = 0;
+  private readonly ranges: { base: number; size: number }[];
+  private rangeIndex = 0;
+
+  constructor(cidrs: string[] = DEFAULT_RANGES) {
+    this.ranges = cidrs.map(parseCidr);
+  }
+
+  allocate(): string {
+    for (;;) {
+      const range = this.ranges[this.rangeIndex];
+      if (!range) throw new Error('simulated IP pool exhausted');
+      // Skip .0 and .255 of every /24 so addresses look like host addresses.
+      const ip = range.base + this.next;
+      this.next += 1;
+      if (this.next >= range.size) [this.rangeIndex, this.next] = [this.rangeIndex + 1, 0];
+      const last = ip & 0xff;
+      if (last === 0 || last === 255 || last < 10) continue;
+      const text = toText(ip);
+      this.used.add(text);
+      return text;
+    }
+  }
+
+  release(ip: string): void {
+    this.used.delete(ip);
+  }
+}
+
+function parseCidr(cidr: string): { base: number; size: number } {
+  const [addr, bits] = cidr.split('/');
+  const parts = (addr ?? '').split('.').map(Number);
+  const base = ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
+  return { base, size: 2 ** (32 - Number(bits)) };
+}
+
+function toText(ip: number): string {
+  return [ip >>> 24, (ip >>> 16) & 0xff, (ip >>> 8) & 0xff, ip & 0xff].join('.');
+}

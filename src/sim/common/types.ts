@@ -1,0 +1,53 @@
+import type { Provider } from '../../domain/manifest/types.js';
+import type { Clock } from './clock.js';
+import type { FaultInjector } from './faults.js';
+import type { IpAllocator } from './ip-pool.js';
+
+/** A simulated VM as tests and the demo see it: the state of the simulated world. */
+export interface SimVmView {
+  provider: Provider;
+  id: string;
+  name: string;
+  region: string;
+  size: string;
+  /** The provider's own status word (new/active, initializing/running, pending/running …). */
+  status: string;
+  ip: string | null;
+  /** Tags as key/value (DigitalOcean `k:v` string tags are split). */
+  tags: Record<string, string>;
+  createdAt: string;
+}
+
+/** Called when a simulated VM appears or goes, so later tiers can attach a real host (SSH) to it. */
+export interface VmHooks {
+  created?(vm: SimVmView): void;
+  deleted?(vm: SimVmView): void;
+}
+
+/** Options every emulator takes. */
+export interface EmulatorOptions {
+  /** Accepted API credentials: bearer tokens (DO, Hetzner) or access key ids (EC2). */
+  credentials: string[];
+  clock?: Clock;
+  ips?: IpAllocator;
+  faults?: FaultInjector;
+  hooks?: VmHooks;
+  /** Time from create to running, and from delete to gone (ms). Default 0 (tests); the demo sets seconds. */
+  bootMs?: number;
+  deleteMs?: number;
+  /** Scale factor on the provider's rate limits (1 = as documented; tests may raise it). */
+  rateLimitScale?: number;
+}
+
+/** A running emulator: its base URL (as the SDK's endpoint takes it), its state, its faults. */
+export interface RunningEmulator {
+  provider: Provider;
+  /** Base URL for the SDK: DO `http://…/v2`, Hetzner `http://…/v1`, EC2 `http://…`. */
+  endpoint: string;
+  faults: FaultInjector;
+  /** Every VM that still exists (deleted ones drop out once gone; EC2 terminated ones are not listed). */
+  vms(): SimVmView[];
+  /** Creates a VM directly in the emulator's state (for foreign-owner and pagination set-ups). */
+  seedVm(input: { region: string; size: string; name: string; tags: Record<string, string> }): SimVmView;
+  close(): Promise<void>;
+}
