@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { RepositoryLayoutError, readClusterEntries } from '../sources/local-files.js';
 import { formatDiagnostic, loadRepository, type RepositoryLoad } from '../domain/manifest/repository.js';
 import { planCluster, renderPlanMarkdown, renderPlanText, type Plan } from '../domain/plan/index.js';
+import { UsageError } from './args.js';
 
 /** Where the CLI writes; injected so tests can run it in-process. */
 export interface CliIo {
@@ -16,6 +17,8 @@ Commands:
                         and exits 1 if any manifest is invalid. Options: --format text|json
   plan [repo-dir]       Validate, then print what would be done to create each cluster from
                         nothing. Options: --format text|markdown|json
+  sim                   Run the simulated cloud (DigitalOcean, Hetzner, EC2 emulators)
+                        until interrupted. Options: --port, --boot-ms, --delete-ms, --write
   help                  Show this help
 
 repo-dir defaults to the current directory.`;
@@ -25,6 +28,8 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 const commands: Record<string, Command> = {
   validate: runValidate,
   plan: runPlan,
+  // Loaded on demand: the emulators and SDKs are not needed to validate or plan.
+  sim: async (args, io) => (await import('./sim.js')).runSim(args, io),
   help: async (_args, io) => {
     io.out(USAGE);
     return 0;
@@ -46,8 +51,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     return await command(rest, io);
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(`clusterops ${name}: ${err.message}`);
+    if (err instanceof UsageError || String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS')) {
+      io.err(`clusterops ${name}: ${(err as Error).message}`);
       return 2;
     }
     if (err instanceof RepositoryLayoutError) {
@@ -57,8 +62,6 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     throw err;
   }
 }
-
-class UsageError extends Error {}
 
 function parse(args: string[], formats: string[]): { dir: string; format: string } {
   let parsed;
@@ -108,7 +111,7 @@ async function runPlan(args: string[], io: CliIo): Promise<number> {
     }),
   );
   if (format === 'json') io.out(JSON.stringify(plans, null, 2));
-  else io.out(plans.map(format === 'markdown' ? renderPlanMarkdown : renderPlanText).join('\n'));
+  else io.out(plans.map(format === 'markdown' ? renderPlanMarkdown : renderPlanText).join('\n\n'));
   const refused = plans.some((p) => p.errors.length > 0);
   return repo.invalid.length === 0 && !refused ? 0 : 1;
 }

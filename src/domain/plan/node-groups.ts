@@ -78,7 +78,7 @@ export function compareRemoval(a: ActualNode, b: ActualNode, ranks: ReadonlyMap<
   if (tierA !== tierB) return TIER_ORDER[tierA] - TIER_ORDER[tierB];
   if (tierA === 'listed') return ranks.get(a.id)! - ranks.get(b.id)!;
   const age = createdMs(b) - createdMs(a);
-  return age !== 0 ? age : byNodeId(a, b);
+  return age !== 0 ? age : byNodeId(b, a);
 }
 
 function createdMs(node: ActualNode): number {

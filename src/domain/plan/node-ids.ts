@@ -25,9 +25,14 @@ export function byNodeId(a: ActualNode, b: ActualNode): number {
  * and every node that still exists, so an id is never reused even if the record lags behind.
  */
 export function createNodeIdAllocator(actual: ActualCluster): () => string {
-  let last = actual.nodes.reduce((max, n) => Math.max(max, nodeNumber(n.id)), actual.lastNodeNumber);
+  let last = lastIssuedNumber(actual);
   return () => {
     last += 1;
     return formatNodeId(last);
   };
+}
+
+/** The highest node number ever handed out: the record's, or a higher one still in the cloud. */
+export function lastIssuedNumber(actual: ActualCluster): number {
+  return actual.nodes.reduce((max, n) => Math.max(max, nodeNumber(n.id)), actual.lastNodeNumber);
 }

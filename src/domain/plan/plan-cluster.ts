@@ -1,7 +1,7 @@
 import type { ClusterManifest, Role } from '../manifest/types.js';
 import { priceChange, type PricedCount } from './cost.js';
 import { diffRole, type RoleChanges } from './diff-role.js';
-import { byNodeId, createNodeIdAllocator } from './node-ids.js';
+import { byNodeId, createNodeIdAllocator, lastIssuedNumber } from './node-ids.js';
 import { buildGroups, isLeaving, removeRanks } from './node-groups.js';
 import { checkQuorum, quorumOf } from './quorum.js';
 import type { ActualNode, Plan, PlanAction, PlanInput } from './types.js';
@@ -39,7 +39,7 @@ function planConvergence(input: PlanInput, desired: ClusterManifest): Plan {
   });
   const initPending = !actual.initialized && !actions.some((a) => a.type === 'initCluster');
   const warnings = [
-    ...removeListWarnings(groups, actual.nodes, actions),
+    ...removeListWarnings(groups, actual.nodes, actions, lastIssuedNumber(actual)),
     ...evenManagerWarnings(desired, managersAfter),
     ...(initPending ? [NO_INIT_TARGET] : []),
   ];

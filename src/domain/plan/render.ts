@@ -27,8 +27,16 @@ export function renderPlanText(plan: Plan): string {
   lines.push(...plan.errors.map((e) => `  Error: ${e.reason}: ${e.message}`));
   lines.push(...plan.actions.map((a) => `  ${textLine(a, plan.clusterName)}`));
   lines.push(...plan.warnings.map((w) => `  Warning: ${w}`));
+  if (plan.actions.length > 0) lines.push(textFacts(plan));
   lines.push(textSummary(plan));
   return lines.join('\n');
+}
+
+function textFacts(plan: Plan): string {
+  const { quorum: q, cost } = plan;
+  const managers = `Managers: ${q.managersBefore} → ${q.managersAfter} (quorum ${q.quorumBefore} → ${q.quorumAfter})`;
+  const money = `monthly cost ${formatMoney(cost.monthlyBefore, cost.currency)} → ${formatMoney(cost.monthlyAfter, cost.currency)} (${formatMoneyDelta(monthlyDelta(plan), cost.currency)})`;
+  return `${managers}; ${money}.`;
 }
 
 function textLine(action: PlanAction, clusterName: string): string {
@@ -37,10 +45,14 @@ function textLine(action: PlanAction, clusterName: string): string {
       return `+ create ${action.nodeId} (${action.role}, ${action.plan}): ${action.reason}`;
     case 'initCluster':
       return `~ init ${action.nodeId}: ${action.reason}`;
-    case 'replaceNode':
-      return `~ replace ${action.nodeId} with ${action.newNodeId} (${action.role}, ${action.fromPlan} → ${action.plan}): ${action.reason}`;
-    case 'deleteNode':
-      return `- delete ${action.nodeId} (${action.role}, ${action.plan}, ${action.drain ? 'drain first' : 'no drain'}): ${action.reason}`;
+    case 'replaceNode': {
+      const what = `${action.role}, ${action.fromPlan} → ${action.plan}`;
+      return `~ replace ${action.nodeId} with ${action.newNodeId} (${what}): ${action.reason}`;
+    }
+    case 'deleteNode': {
+      const what = `${action.role}, ${action.plan}, ${action.drain ? 'drain first' : 'no drain'}`;
+      return `- delete ${action.nodeId} (${what}): ${action.reason}`;
+    }
     case 'deleteCluster':
       return `- delete cluster ${clusterName}: ${action.reason}`;
   }

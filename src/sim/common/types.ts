@@ -35,6 +35,8 @@ export interface EmulatorOptions {
   /** Time from create to running, and from delete to gone (ms). Default 0 (tests); the demo sets seconds. */
   bootMs?: number;
   deleteMs?: number;
+  /** Loopback port to listen on; 0 or absent picks a free one. */
+  port?: number;
   /** Scale factor on the provider's rate limits (1 = as documented; tests may raise it). */
   rateLimitScale?: number;
 }

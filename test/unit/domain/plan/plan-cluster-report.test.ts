@@ -83,6 +83,14 @@ describe('planCluster warnings', () => {
       warnings: [],
     },
     {
+      name: 'remove: entries of nodes that were removed long ago stay quiet (ids are never reused)',
+      given: input(manifest('kubernetes', [
+        { role: 'manager', plan: 'medium', count: 1 },
+        { role: 'worker', plan: 'small', count: 1, remove: ['node_002', 'node_012'] },
+      ]), [node(1, 'manager', 'medium'), node(3, 'worker', 'small')], { lastNodeNumber: 5 }),
+      warnings: ['worker group small lists node_012 under remove:, but there is no such node'],
+    },
+    {
       name: 'kubernetes ends with an even number of managers',
       given: input(manifest('kubernetes', [{ role: 'manager', plan: 'medium', count: 2 }]), [
         node(1, 'manager', 'medium'), node(2, 'manager', 'medium'), node(3, 'manager', 'medium'),

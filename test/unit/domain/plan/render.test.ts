@@ -48,6 +48,7 @@ describe('renderPlanText', () => {
         - delete node_004 (worker, small, drain first): worker group small shrinks from 3 to 1; node_004 is listed under remove:
         - delete node_005 (worker, small, drain first): newest worker of group small (3 → 1)
         Warning: worker group small lists node_009 under remove:, but there is no such node
+      Managers: 2 → 3 (quorum 2 → 2); monthly cost $120.00 → $162.00 (+$42.00).
       Plan: 1 to create, 1 to replace, 3 to delete."
     `);
   });

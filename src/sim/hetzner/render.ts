@@ -1,0 +1,99 @@
+import type { SimVmView } from '../common/types.js';
+import type { HetznerCatalogueView, ServerTypeView } from './catalogue-view.js';
+import type { ActionRecord, ServerRecord, ServerStore } from './server-store.js';
+
+/**
+ * JSON shapes of today's Hetzner Cloud API (provider-apis.md §2.2): `location` present, no
+ * `datacenter` (removed 2026-07-01), `public_net.ipv4` / `ipv6` null when disabled.
+ */
+export interface Renderer {
+  server(s: ServerRecord): Record<string, unknown>;
+  action(a: ActionRecord): Record<string, unknown>;
+  vmView(s: ServerRecord): SimVmView;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export function createRenderer(store: ServerStore, cat: HetznerCatalogueView, now: () => number): Renderer {
+  const ip = (s: ServerRecord) => ({
+    ipv4: s.ipv4 === null ? null : { id: s.id, ip: s.ipv4, blocked: false, dns_ptr: `static.${s.ipv4.split('.').reverse().join('.')}.clients.your-server.de` },
+    ipv6: s.ipv6 === null ? null : { id: s.id + 1, ip: s.ipv6, blocked: false, dns_ptr: [] },
+    floating_ips: [],
+    firewalls: [],
+  });
+  return {
+    server: (s) => ({
+      id: s.id,
+      name: s.name,
+      status: store.status(s),
+      created: iso(s.createdAt),
+      public_net: ip(s),
+      private_net: [],
+      server_type: serverType(cat.serverType(s.serverType), s.serverType),
+      location: cat.location(s.location) ?? null,
+      image: { id: 161547269, type: 'system', status: 'available', name: s.image, os_flavor: s.image.split('-')[0], os_version: s.image.split('-')[1] ?? null },
+      iso: null,
+      rescue_enabled: false,
+      locked: false,
+      backup_window: null,
+      outgoing_traffic: 0,
+      ingoing_traffic: 0,
+      included_traffic: 21990232555520,
+      protection: { delete: false, rebuild: false },
+      labels: { ...s.labels },
+      volumes: [],
+      load_balancers: [],
+      primary_disk_size: cat.serverType(s.serverType)?.spec.diskGB ?? 0,
+      placement_group: null,
+    }),
+    action: (a) => {
+      const done = now() >= a.finishesAt;
+      const span = Math.max(1, a.finishesAt - a.startedAt);
+      return {
+        id: a.id,
+        command: a.command,
+        status: done ? 'success' : 'running',
+        progress: done ? 100 : Math.min(99, Math.floor(((now() - a.startedAt) / span) * 100)),
+        started: iso(a.startedAt),
+        finished: done ? iso(a.finishesAt) : null,
+        resources: [{ id: a.serverId, type: 'server' }],
+        error: null,
+      };
+    },
+    vmView: (s) => ({
+      provider: 'hetzner',
+      id: String(s.id),
+      name: s.name,
+      region: s.location,
+      size: s.serverType,
+      status: store.status(s),
+      ip: s.ipv4,
+      tags: { ...s.labels },
+      createdAt: iso(s.createdAt),
+    }),
+  };
+}
+
+function serverType(view: ServerTypeView | undefined, name: string): Record<string, unknown> {
+  const spec = view?.spec;
+  const money = (n: number) => ({ net: n.toFixed(4), gross: (n * 1.19).toFixed(4) });
+  return {
+    id: 100 + (spec?.vcpus ?? 0),
+    name,
+    description: name.toUpperCase(),
+    cores: spec?.vcpus ?? 0,
+    memory: (spec?.memoryMiB ?? 0) / 1024,
+    disk: spec?.diskGB ?? 0,
+    deprecated: false,
+    prices: [...(view?.prices ?? new Map<string, number>())].map(([location, monthly]) => ({
+      location,
+      price_hourly: money(monthly / 730),
+      price_monthly: money(monthly),
+      included_traffic: 21990232555520,
+      price_per_tb_traffic: money(1),
+    })),
+    storage_type: 'local',
+    cpu_type: 'shared',
+    architecture: 'x86',
+  };
+}
