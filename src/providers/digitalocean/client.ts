@@ -1,0 +1,114 @@
+import { createApiClient } from 'dots-wrapper';
+import { StalledError, TransientError } from '../../reconcile/errors.js';
+import type { ProviderCallRecorder } from '../types.js';
+import { RateBudget, readRateHeaders } from './budget.js';
+import type { DropletJson } from './droplets.js';
+import { classifyFailure, isHttpFailure } from './errors.js';
+
+/** The largest page the API serves (reference §1.3). */
+export const MAX_PER_PAGE = 200;
+
+export interface DropletsApiConfig {
+  token: string;
+  endpoint?: string;
+  timeoutMs: number;
+  recorder?: ProviderCallRecorder;
+  now: () => number;
+  reserve?: number;
+}
+
+/** A body for `POST /v2/droplets`, as dots-wrapper takes it. */
+export interface DropletCreateBody {
+  name: string;
+  region: string;
+  size: string;
+  image: string;
+  tags: string[];
+  user_data?: string;
+}
+
+/**
+ * The four droplet calls clusterops makes, on one dots-wrapper client of its own. Every call
+ * is recorded, checked against the rate budget first, and fails only with classified errors
+ * (`TransientError` / `StalledError`); a 404 answers `undefined` from `get` and success from `delete`.
+ */
+export interface DropletsApi {
+  list(tag: string, page: number): Promise<{ droplets: DropletJson[]; hasNext: boolean }>;
+  create(body: DropletCreateBody): Promise<DropletJson>;
+  get(id: number): Promise<DropletJson | undefined>;
+  delete(id: number): Promise<void>;
+}
+
+interface AnswerLike {
+  status: number;
+  headers: unknown;
+  data: unknown;
+}
+
+type Send = () => Promise<AnswerLike>;
+
+export function createDropletsApi(config: DropletsApiConfig): DropletsApi {
+  const client = createApiClient({ token: config.token, requestTimeoutInMs: config.timeoutMs, ...(config.endpoint ? { endpoint: config.endpoint } : {}) });
+  const call = createCaller(config, new RateBudget(config.reserve));
+  return {
+    list: async (tag, page) => {
+      const res = await call('droplets.list', () => client.droplet.listDroplets({ tag_name: tag, page, per_page: MAX_PER_PAGE }));
+      const data = res.data as { droplets?: DropletJson[]; links?: { pages?: { next?: string } } };
+      if (!Array.isArray(data.droplets)) throw new TransientError('BadResponse', 'DigitalOcean droplets.list: answer without droplets');
+      return { droplets: data.droplets, hasNext: typeof data.links?.pages?.next === 'string' };
+    },
+    create: async (body) => {
+      const res = await call('droplets.create', () => client.droplet.createDroplet(body));
+      return dropletOf(res, 'droplets.create');
+    },
+    get: async (id) => {
+      try {
+        const res = await call('droplets.get', () => client.droplet.getDroplet({ droplet_id: id }));
+        return dropletOf(res, 'droplets.get');
+      } catch (err) {
+        if (err instanceof StalledError && err.reason === 'NotFound') return undefined;
+        throw err;
+      }
+    },
+    delete: async (id) => {
+      try {
+        await call('droplets.delete', () => client.droplet.deleteDroplet({ droplet_id: id }));
+      } catch (err) {
+        if (!(err instanceof StalledError && err.reason === 'NotFound')) throw err;
+      }
+    },
+  };
+}
+
+/** Runs one API call: budget first, then record it, learn from its headers, and classify a failure. */
+function createCaller(config: DropletsApiConfig, budget: RateBudget): (operation: string, send: Send) => Promise<AnswerLike> {
+  const finish = (operation: string, status: number, headers: unknown, started: number) => {
+    budget.update(readRateHeaders(headers));
+    config.recorder?.record({ provider: 'digitalocean', operation, status, durationMs: Math.max(0, config.now() - started) });
+  };
+  return async (operation, send) => {
+    const wait = budget.waitMs(config.now());
+    if (wait > 0) throw new TransientError('RateLimited', `DigitalOcean ${operation}: rate budget spent, not calling`, { retryAfterMs: wait });
+    budget.take();
+    const started = config.now();
+    try {
+      const res = await send();
+      finish(operation, res.status, res.headers, started);
+      return res;
+    } catch (err) {
+      const res = isHttpFailure(err) ? err.response : undefined;
+      finish(operation, res?.status ?? 0, res?.headers, started);
+      const failure = classifyFailure(err, operation, config.now(), config.token);
+      if (failure instanceof TransientError && failure.reason === 'RateLimited' && failure.retryAfterMs !== undefined) {
+        budget.blockUntil(config.now() + failure.retryAfterMs);
+      }
+      throw failure;
+    }
+  };
+}
+
+function dropletOf(res: AnswerLike, operation: string): DropletJson {
+  const droplet = (res.data as { droplet?: DropletJson } | undefined)?.droplet;
+  if (typeof droplet !== 'object' || droplet === null) throw new TransientError('BadResponse', `DigitalOcean ${operation}: answer without droplet`);
+  return droplet;
+}

@@ -1,0 +1,103 @@
+import { StalledError, TransientError } from '../../reconcile/errors.js';
+import { OWNER_ID, REQUEST_TOKEN, vmName } from '../ownership.js';
+import type { AdapterOptions, CreateVmRequest, ObservedVm, ProviderAdapter } from '../types.js';
+import { createDropletsApi, type DropletsApi } from './client.js';
+import { createTags, isBeingDestroyed, ownedBy, ownerTag, regionOf, tokenTag, toObservedVm, userDataWithKey, type DropletJson } from './droplets.js';
+
+export const DEFAULT_IMAGE = 'ubuntu-24-04-x64';
+const DEFAULT_TIMEOUT_MS = 15_000;
+/** A guard against an API that never stops paging (200 × 500 = 100 000 droplets). */
+const MAX_PAGES = 500;
+
+/** A DigitalOcean account: one API token, plus the settings every adapter takes. */
+export interface DigitalOceanAdapterConfig extends AdapterOptions {
+  token: string;
+  /** Wall-clock time in ms since the epoch, compared with `ratelimit-reset`; `Date.now` when absent. */
+  now?: () => number;
+  /** Requests of the hourly budget the adapter leaves unspent (default 10). */
+  rateLimitReserve?: number;
+  /** Image slug of new droplets (default `ubuntu-24-04-x64`). */
+  image?: string;
+}
+
+/**
+ * The DigitalOcean adapter over `dots-wrapper` (DESIGN §7), with the failure contract of
+ * `ProviderAdapter`. DigitalOcean has no idempotency key, so `create` lists by the request-token
+ * tag first and adopts what it finds (DESIGN §3). The hourly rate budget is read from the
+ * answers' headers; when it is down to the reserve, or a 429 said to wait, calls fail with
+ * `TransientError('RateLimited')` without reaching the API.
+ */
+export function createDigitalOceanAdapter(config: DigitalOceanAdapterConfig): ProviderAdapter {
+  if (!OWNER_ID.test(config.ownerId)) throw new Error(`owner id "${config.ownerId}" does not fit DigitalOcean tags`);
+  const api = createDropletsApi({
+    token: config.token,
+    timeoutMs: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    now: config.now ?? Date.now,
+    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    ...(config.recorder ? { recorder: config.recorder } : {}),
+    ...(config.rateLimitReserve !== undefined ? { reserve: config.rateLimitReserve } : {}),
+  });
+  const { ownerId } = config;
+  const image = config.image ?? DEFAULT_IMAGE;
+  const inFlight = new Map<string, Promise<ObservedVm>>();
+  return {
+    provider: 'digitalocean',
+    async observe(regions) {
+      const wanted = new Set(regions);
+      const droplets = await listAll(api, ownerTag(ownerId));
+      return droplets.filter((d) => wanted.has(regionOf(d))).flatMap((d) => toObservedVm(d, ownerId) ?? []);
+    },
+    create(req) {
+      // Two overlapping creates of one token in this process share one call, so they cannot race to two droplets.
+      const running = inFlight.get(req.requestToken);
+      if (running) return running;
+      const p = createOnce(api, ownerId, image, req).finally(() => inFlight.delete(req.requestToken));
+      inFlight.set(req.requestToken, p);
+      return p;
+    },
+    delete: (vm) => deleteOwned(api, ownerId, vm.providerId),
+  };
+}
+
+/** Lists by the request-token tag first and adopts what it finds; creates only when nothing is there. */
+async function createOnce(api: DropletsApi, ownerId: string, image: string, req: CreateVmRequest): Promise<ObservedVm> {
+  if (!REQUEST_TOKEN.test(req.requestToken)) throw new StalledError('InvalidRequest', 'request token does not fit DigitalOcean tags');
+  const existing = (await listAll(api, tokenTag(req.requestToken))).map((d) => toObservedVm(d, ownerId)).find((vm) => vm !== null);
+  if (existing) return existing;
+  const userData = userDataWithKey(req);
+  const droplet = await api.create({
+    name: vmName(req),
+    region: req.region,
+    size: req.size,
+    image,
+    tags: createTags(ownerId, req),
+    ...(userData !== undefined ? { user_data: userData } : {}),
+  });
+  const vm = toObservedVm(droplet, ownerId);
+  if (!vm) throw new TransientError('BadResponse', 'DigitalOcean droplets.create: the new droplet lacks its tags');
+  return vm;
+}
+
+/** Reads the droplet first: gone is success, someone else's is refused. */
+async function deleteOwned(api: DropletsApi, ownerId: string, providerId: string): Promise<void> {
+  if (!/^\d+$/.test(providerId)) throw new StalledError('InvalidRequest', `"${providerId}" is not a droplet id`);
+  const id = Number(providerId);
+  const droplet = await api.get(id);
+  if (!droplet) return;
+  if (!ownedBy(droplet, ownerId)) throw new StalledError('NotOwned', `droplet ${id} is not owned by this clusterops instance`);
+  // A destroy under way is success; a second DELETE would be refused as a pending event.
+  if (isBeingDestroyed(droplet)) return;
+  await api.delete(id);
+}
+
+/** Every droplet carrying `tag`, following `links.pages.next` at the largest page size. */
+async function listAll(api: DropletsApi, tag: string): Promise<DropletJson[]> {
+  const byId = new Map<number, DropletJson>();
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const { droplets, hasNext } = await api.list(tag, page);
+    // Droplets created meanwhile can shift a page; the map drops the repeats.
+    for (const d of droplets) byId.set(d.id, d);
+    if (!hasNext) return [...byId.values()];
+  }
+  throw new TransientError('BadResponse', `DigitalOcean droplets.list: more than ${MAX_PAGES} pages`);
+}

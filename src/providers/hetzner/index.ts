@@ -1,0 +1,1 @@
+export { createHetznerAdapter, type HetznerAdapterConfig } from './adapter.js';

@@ -1,0 +1,153 @@
+import { lookupSize } from '../domain/catalogue/catalogue.js';
+import type { ActualCluster, ActualNode, Plan, PlanAction } from '../domain/plan/types.js';
+import type { Logger } from '../logger.js';
+import type { OrchestratorAdapter, OrchestratorCluster } from '../orchestrators/types.js';
+import type { ObservedVm, ProviderAdapter } from '../providers/types.js';
+import type { ClusterRecord, Intent } from '../store/types.js';
+import { StalledError, WaitingError } from './errors.js';
+import { mapLimit, settleAll } from './parallel.js';
+import type { ReconcilerDeps } from './types.js';
+
+/** One pass's handles on the cluster it works on. */
+export interface PassContext {
+  deps: ReconcilerDeps;
+  clusterId: string;
+  adapter: ProviderAdapter;
+  orchestrator: OrchestratorAdapter;
+  log: Logger;
+}
+
+const record = (ctx: PassContext): ClusterRecord => ctx.deps.store.cluster(ctx.clusterId)!;
+const nowIso = (ctx: PassContext) => ctx.deps.now().toISOString();
+
+/**
+ * Finishes writes a previous pass (or process) journaled: a create whose VM is not visible is
+ * issued again with the same request token (the provider returns the same VM), a delete whose
+ * VM still exists is issued again (NotFound is success). Returns the VMs as now known.
+ */
+export async function resumeIntents(ctx: PassContext, vms: ObservedVm[]): Promise<ObservedVm[]> {
+  const byNode = new Map(vms.map((v) => [v.nodeId, v]));
+  const intents = [...record(ctx).intents];
+  const done = new Set<Intent>();
+  const known = [...vms];
+  await settleAll(
+    intents.map(async (intent) => {
+      const vm = byNode.get(intent.nodeId);
+      if (intent.kind === 'create') {
+        if (!vm) known.push(await ctx.adapter.create(createRequest(ctx, intent)));
+        done.add(intent);
+      } else if (!vm) {
+        done.add(intent);
+      } else {
+        await ctx.adapter.delete(vm);
+      }
+    }),
+  ).finally(() =>
+    ctx.deps.store.update((d) => {
+      const r = d.clusters[ctx.clusterId];
+      if (r) r.intents = r.intents.filter((i) => !done.has(i));
+    }),
+  );
+  if (intents.some((i) => i.kind === 'create' && !byNode.has(i.nodeId))) ctx.deps.observations.invalidate(ctx.adapter.provider);
+  return known;
+}
+
+function createRequest(ctx: PassContext, intent: Extract<Intent, { kind: 'create' }>) {
+  const r = record(ctx);
+  return { region: intent.region, clusterId: r.id, clusterName: r.name, nodeId: intent.nodeId, role: intent.role, plan: intent.plan, size: intent.size, requestToken: intent.requestToken };
+}
+
+/**
+ * Executes a plan: creations in parallel (bounded), control-plane init once its manager runs,
+ * deletions only once no node of the same role is still provisioning (surge first), workers in
+ * parallel and managers one at a time. Returns the nodes as they stand after the writes.
+ */
+export async function applyPlan(ctx: PassContext, plan: Plan, actual: ActualCluster): Promise<ActualNode[]> {
+  const nodes = [...actual.nodes];
+  await createNodes(ctx, plan.actions, nodes);
+  await initControlPlane(ctx, plan.actions, nodes);
+  await deleteNodes(ctx, plan.actions, nodes);
+  return nodes;
+}
+
+async function createNodes(ctx: PassContext, actions: readonly PlanAction[], nodes: ActualNode[]): Promise<void> {
+  const r = record(ctx);
+  const wanted = actions.flatMap((a) =>
+    a.type === 'createNode' ? [{ nodeId: a.nodeId, role: a.role, plan: a.plan }] : a.type === 'replaceNode' ? [{ nodeId: a.newNodeId, role: a.role, plan: a.plan }] : [],
+  );
+  if (wanted.length === 0) return;
+  const intents = wanted.map((w): Extract<Intent, { kind: 'create' }> => {
+    const size = lookupSize(r.provider, r.region, w.plan);
+    if (!size.ok) throw new StalledError('PlanUnavailable', size.message);
+    return { kind: 'create', ...w, region: r.region, size: size.size.size, requestToken: ctx.deps.newToken(), at: nowIso(ctx) };
+  });
+  // Journal first: a crash after this line resumes these creates with the same tokens.
+  await ctx.deps.store.update((d) => {
+    const rec = d.clusters[ctx.clusterId]!;
+    rec.intents.push(...intents);
+    rec.lastNodeNumber = Math.max(rec.lastNodeNumber, ...intents.map((i) => Number(i.nodeId.slice(5))));
+  });
+  ctx.log.info({ nodes: intents.map((i) => i.nodeId) }, `creating ${intents.length} node${intents.length === 1 ? '' : 's'}`);
+  ctx.deps.observations.invalidate(ctx.adapter.provider);
+  const created = await mapLimit(intents, ctx.deps.limits.createConcurrency, async (intent) => {
+    const vm = await ctx.adapter.create(createRequest(ctx, intent));
+    nodes.push({ id: vm.nodeId, role: vm.role, plan: vm.plan, status: 'provisioning', providerId: vm.providerId, ...(vm.ip ? { ip: vm.ip } : {}), createdAt: vm.createdAt });
+    await ctx.deps.store.addEvent(ctx.clusterId, { type: 'created', nodeId: vm.nodeId, message: `created ${vm.nodeId} (${vm.role}, ${vm.plan}) as ${vm.providerId}` }, nowIso(ctx));
+    return intent;
+  });
+  await ctx.deps.store.update((d) => {
+    const rec = d.clusters[ctx.clusterId]!;
+    rec.intents = rec.intents.filter((i) => !created.fulfilled.includes(i as never) && !created.stalled.includes(i as never));
+  });
+  created.rethrow();
+}
+
+async function initControlPlane(ctx: PassContext, actions: readonly PlanAction[], nodes: ActualNode[]): Promise<void> {
+  const init = actions.find((a): a is Extract<PlanAction, { type: 'initCluster' }> => a.type === 'initCluster');
+  if (!init) return;
+  const node = nodes.find((n) => n.id === init.nodeId);
+  if (!node || node.status !== 'running') return;
+  await ctx.orchestrator.init(orchestratorCluster(ctx, nodes), node);
+  await ctx.deps.store.update((d) => {
+    d.clusters[ctx.clusterId]!.initialized = true;
+  });
+  await ctx.deps.store.addEvent(ctx.clusterId, { type: 'initialized', nodeId: node.id, message: `control plane initialised on ${node.id}` }, nowIso(ctx));
+}
+
+async function deleteNodes(ctx: PassContext, actions: readonly PlanAction[], nodes: ActualNode[]): Promise<void> {
+  const deletes = actions.filter((a): a is Extract<PlanAction, { type: 'deleteNode' }> => a.type === 'deleteNode');
+  const ready = deletes.filter((d) => !nodes.some((n) => n.role === d.role && n.status === 'provisioning'));
+  const workers = ready.filter((d) => d.role === 'worker');
+  const managers = ready.filter((d) => d.role === 'manager').slice(0, workers.length === 0 ? 1 : 0);
+  const result = await mapLimit([...workers, ...managers], ctx.deps.limits.createConcurrency, (d) => deleteNode(ctx, d, nodes));
+  result.rethrow();
+  if (ready.length < deletes.length) throw new WaitingError('WaitingForReplacement', 'waiting for new nodes before removing old ones', ctx.deps.limits.requeueMs);
+}
+
+async function deleteNode(ctx: PassContext, action: Extract<PlanAction, { type: 'deleteNode' }>, nodes: ActualNode[]): Promise<void> {
+  const node = nodes.find((n) => n.id === action.nodeId)!;
+  if (node.providerId === '') return; // a create still resolving: the next pass sees its VM
+  const region = record(ctx).region;
+  await ctx.deps.store.update((d) => {
+    const rec = d.clusters[ctx.clusterId]!;
+    if (!rec.intents.some((i) => i.kind === 'delete' && i.nodeId === node.id)) {
+      rec.intents.push({ kind: 'delete', nodeId: node.id, providerId: node.providerId, region, at: nowIso(ctx) });
+    }
+  });
+  const cluster = orchestratorCluster(ctx, nodes);
+  if (action.drain) {
+    node.status = 'draining';
+    await ctx.orchestrator.drain(cluster, node);
+    await ctx.deps.store.addEvent(ctx.clusterId, { type: 'drained', nodeId: node.id, message: `drained ${node.id}` }, nowIso(ctx));
+  }
+  if (action.drain || node.status === 'running') await ctx.orchestrator.remove(cluster, node);
+  await ctx.adapter.delete({ providerId: node.providerId, region });
+  node.status = 'deleting';
+  ctx.deps.observations.invalidate(ctx.adapter.provider);
+  await ctx.deps.store.addEvent(ctx.clusterId, { type: 'deleted', nodeId: node.id, message: `deleting ${node.id} (${action.reason})` }, nowIso(ctx));
+}
+
+function orchestratorCluster(ctx: PassContext, nodes: readonly ActualNode[]): OrchestratorCluster {
+  const r = record(ctx);
+  return { clusterId: r.id, orchestrator: r.orchestrator, managers: nodes.filter((n) => n.role === 'manager' && n.status === 'running') };
+}

@@ -1,0 +1,155 @@
+import type { Provider } from '../domain/manifest/types.js';
+import { planCluster } from '../domain/plan/plan-cluster.js';
+import type { ActualNode, Plan } from '../domain/plan/types.js';
+import { deriveStatus, toNodeView, type PassError, type StatusInput } from '../domain/status/derive.js';
+import type { Logger } from '../logger.js';
+import type { ObservedVm } from '../providers/types.js';
+import type { ClusterRecord } from '../store/types.js';
+import { buildActual } from './actual.js';
+import { applyPlan, resumeIntents, type PassContext } from './apply.js';
+import type { PassResult } from './controller.js';
+import { StalledError, TransientError, WaitingError } from './errors.js';
+import type { DesiredEntry, ReconcilerDeps } from './types.js';
+
+/**
+ * One level-based pass over one cluster (STYLE "The reconcile loop"): load desired and actual,
+ * then finalize (manifest gone) or plan and apply; status is derived once at the end and always
+ * saved. Never branches on what woke it; a second pass after success plans nothing.
+ */
+export async function reconcileCluster(deps: ReconcilerDeps, clusterId: string): Promise<PassResult> {
+  const view = deps.desired();
+  const entry = view.get(clusterId);
+  const existing = deps.store.cluster(clusterId);
+  const log = deps.log.child({ cluster: entry?.kind === 'valid' ? entry.manifest.name : (existing?.name ?? clusterId), revision: view.revision.slice(0, 12) });
+  if (entry?.kind === 'invalid') {
+    // An invalid manifest never causes any action on its cluster's resources.
+    if (existing) await saveStatus(deps, log, clusterId, { ...baseStatus(view.revision, existing), mode: 'invalid', message: entry.message });
+    return {};
+  }
+  const held = entry ? undefined : view.deletionHeld(clusterId);
+  if (held) {
+    if (existing) await saveStatus(deps, log, clusterId, { ...baseStatus(view.revision, existing), mode: 'held', message: held });
+    return {};
+  }
+  const provider = entry?.manifest.provider ?? existing?.provider ?? view.orphanProvider(clusterId);
+  const adapter = provider ? deps.providers[provider] : undefined;
+  if (!provider) return {};
+  if (!adapter) {
+    if (entry) await ensureRecord(deps, entry, undefined);
+    await saveStatus(deps, log, clusterId, { ...baseStatus(view.revision, deps.store.cluster(clusterId)), mode: 'normal', error: { kind: 'stalled', reason: 'NoCredentials', message: `no credentials are configured for ${provider}` } });
+    throw new StalledError('NoCredentials', `no credentials are configured for ${provider}`);
+  }
+  const all = await deps.observations.vms(provider, deps.limits.observeMaxAgeMs);
+  const vms = all.filter((v) => v.clusterId === clusterId);
+  if (!entry && !existing && vms.length === 0) return {};
+  await ensureRecord(deps, entry, vms[0]);
+  const ctx: PassContext = { deps, clusterId, adapter, orchestrator: deps.orchestrators[deps.store.cluster(clusterId)!.orchestrator], log };
+  return runPass(ctx, entry, vms, view.revision);
+}
+
+async function runPass(ctx: PassContext, entry: DesiredEntry | undefined, observed: ObservedVm[], revision: string): Promise<PassResult> {
+  const { deps, clusterId } = ctx;
+  const desired = entry?.kind === 'valid' ? entry.manifest : null;
+  let plan: Plan | null = null;
+  let nodes: ActualNode[] = [];
+  let error: PassError | undefined;
+  let removed = false;
+  try {
+    const vms = await resumeIntents(ctx, observed);
+    const actual = buildActual(deps.store.cluster(clusterId)!, vms);
+    nodes = actual.nodes;
+    const rec = deps.store.cluster(clusterId)!;
+    plan = planCluster({ clusterId, clusterName: rec.name, desired, actual, provider: rec.provider, region: rec.region });
+    if (plan.errors.length > 0) throw new StalledError(plan.errors[0]!.reason, plan.errors[0]!.message);
+    nodes = await applyPlan(ctx, plan, actual);
+    if (!desired && nodes.length === 0 && deps.store.cluster(clusterId)!.intents.length === 0) {
+      removed = await finalize(ctx);
+      return {};
+    }
+    const busy = plan.actions.length > 0 || nodes.some((n) => n.status !== 'running' && n.status !== 'unhealthy' && n.status !== 'error');
+    return busy ? { requeueAfterMs: deps.limits.requeueMs } : {};
+  } catch (err) {
+    error = classify(err);
+    throw err;
+  } finally {
+    if (!removed) {
+      const rec = deps.store.cluster(clusterId)!;
+      const desiredNodes = desired ? desired.nodes.reduce((n, g) => n + g.count, 0) : 0;
+      const mode = desired ? 'normal' : 'deleting';
+      await saveStatus(deps, ctx.log, clusterId, { ...baseStatus(revision, rec), mode, plan, nodes: nodes.map(toNodeView), desiredNodes, ...(error ? { error } : {}) });
+    }
+  }
+}
+
+function classify(err: unknown): PassError {
+  if (err instanceof WaitingError) return { kind: 'waiting', reason: err.reason, message: err.message };
+  if (err instanceof StalledError) return { kind: 'stalled', reason: err.reason, message: err.message };
+  if (err instanceof TransientError) return { kind: 'transient', reason: err.reason, message: err.message };
+  return { kind: 'transient', reason: 'InternalError', message: 'an internal error occurred; see the daemon log' };
+}
+
+function baseStatus(revision: string, rec: ClusterRecord | undefined): StatusInput {
+  const everReady = rec?.status ? ['running', 'degraded', 'updating'].includes(rec.status.status) : false;
+  return { revision, mode: 'normal', plan: null, nodes: rec?.status?.nodes ?? [], everReady, desiredNodes: rec?.status?.desiredNodes ?? 0 };
+}
+
+/** Saves the pass's status (written only when it changed) and logs when the summary moves. */
+async function saveStatus(deps: ReconcilerDeps, log: Logger, clusterId: string, input: StatusInput): Promise<void> {
+  const status = deriveStatus(input);
+  const before = deps.store.cluster(clusterId)?.status;
+  if (!deps.store.cluster(clusterId)) return;
+  if (JSON.stringify(before) !== JSON.stringify(status)) {
+    const now = deps.now().toISOString();
+    await deps.store.update((d) => {
+      const rec = d.clusters[clusterId];
+      if (rec) Object.assign(rec, { status, updatedAt: now });
+    });
+  }
+  if (summary(before) !== summary(status)) log.info({}, `${summary(status)}${status.lastError ? ` (${status.lastError})` : ''}`);
+  deps.onPassEnd?.(deps.store.cluster(clusterId)!, false);
+}
+
+function summary(s: ClusterRecord['status'] | undefined): string {
+  if (!s) return '';
+  const running = s.nodes.filter((n) => n.status === 'running').length;
+  return `${s.status}: ${running}/${s.desiredNodes} nodes running`;
+}
+
+async function ensureRecord(deps: ReconcilerDeps, entry: DesiredEntry | undefined, vm: ObservedVm | undefined): Promise<void> {
+  const now = deps.now().toISOString();
+  await deps.store.update((d) => {
+    const id = entry?.kind === 'valid' ? entry.manifest.id : vm?.clusterId;
+    if (!id) return;
+    const m = entry?.kind === 'valid' ? entry.manifest : undefined;
+    const rec = d.clusters[id];
+    if (rec) {
+      if (m) Object.assign(rec, { name: m.name, organizationId: m.organizationId });
+      return;
+    }
+    d.clusters[id] = {
+      id,
+      name: m?.name ?? id,
+      organizationId: m?.organizationId ?? 'org_unknown',
+      provider: (m?.provider ?? vm?.provider) as Provider,
+      region: m?.region ?? vm?.region ?? '',
+      orchestrator: m?.orchestrator ?? 'kubernetes',
+      createdAt: now,
+      lastNodeNumber: 0,
+      initialized: false,
+      intents: [],
+      status: null,
+      updatedAt: now,
+      events: [],
+    };
+  });
+}
+
+async function finalize(ctx: PassContext): Promise<boolean> {
+  const rec = ctx.deps.store.cluster(ctx.clusterId)!;
+  ctx.log.info({}, `cluster ${rec.name} deleted`);
+  await ctx.deps.store.update((d) => {
+    delete d.clusters[ctx.clusterId];
+  });
+  ctx.deps.onPassEnd?.(rec, true);
+  return true;
+}

@@ -1,0 +1,48 @@
+import type { ClusterManifest, Provider } from '../domain/manifest/types.js';
+import type { Logger } from '../logger.js';
+import type { OrchestratorAdapter } from '../orchestrators/types.js';
+import type { ProviderAdapter } from '../providers/types.js';
+import type { Store } from '../store/store.js';
+import type { ClusterRecord } from '../store/types.js';
+import type { ObservationCache } from './observation.js';
+
+/** A cluster as the latest snapshot declares it. */
+export type DesiredEntry =
+  | { kind: 'valid'; manifest: ClusterManifest & { id: string }; hash: string }
+  | { kind: 'invalid'; name: string; message: string; hash: string };
+
+/** The desired state the reconciler reads at the start of every pass. */
+export interface DesiredView {
+  revision: string;
+  /** undefined: the cluster is not in the snapshot (its manifest was removed). */
+  get(clusterId: string): DesiredEntry | undefined;
+  /** A message when this cluster's deletion is held back (mass-deletion guard). */
+  deletionHeld(clusterId: string): string | undefined;
+  /** The provider of a cluster known only from VM tags (no manifest, no record). */
+  orphanProvider(clusterId: string): Provider | undefined;
+}
+
+export interface ReconcileLimits {
+  /** Provider creates in flight at once, per cluster pass. */
+  createConcurrency: number;
+  /** How old a shared provider listing may be for a pass. */
+  observeMaxAgeMs: number;
+  /** When to look again while something is in progress. */
+  requeueMs: number;
+}
+
+/** Everything a pass needs; built once in main.ts. */
+export interface ReconcilerDeps {
+  store: Store;
+  providers: Partial<Record<Provider, ProviderAdapter>>;
+  observations: ObservationCache;
+  orchestrators: Record<ClusterManifest['orchestrator'], OrchestratorAdapter>;
+  desired: () => DesiredView;
+  limits: ReconcileLimits;
+  now: () => Date;
+  /** A fresh provider request token (journaled before each create). */
+  newToken: () => string;
+  log: Logger;
+  /** Called after every pass with the record as saved (status writer, metrics). */
+  onPassEnd?: (record: ClusterRecord, removed: boolean) => void;
+}

@@ -1,0 +1,1 @@
+export { startAwsEmulator, type AwsEmulatorOptions } from './emulator.js';

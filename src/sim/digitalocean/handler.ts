@@ -1,0 +1,66 @@
+import { bearer, type EmulatorHandler, type SimResponse } from '../common/http.js';
+import type { SlidingWindowLimiter } from './rate-limit.js';
+import { matchRoute, type RouteDeps } from './routes.js';
+
+/** The error `id` and canonical message per status (reference §1.6). */
+const ERRORS: Readonly<Record<number, [string, string]>> = {
+  400: ['bad_request', 'The request could not be understood.'],
+  401: ['unauthorized', 'Unable to authenticate you.'],
+  403: ['forbidden', 'You do not have access for the attempted action.'],
+  404: ['not_found', 'The resource you requested could not be found.'],
+  422: ['unprocessable_entity', 'request payload validation failed'],
+  429: ['too_many_requests', 'API Rate limit exceeded.'],
+  500: ['server_error', 'Unexpected server-side error'],
+  503: ['service_unavailable', 'The service is temporarily unavailable.'],
+};
+
+export interface HandlerDeps extends Omit<RouteDeps, 'error'> {
+  limiter: SlidingWindowLimiter;
+  credentials: ReadonlySet<string>;
+}
+
+/**
+ * The DigitalOcean API in front of the store: bearer auth, the per-token rate limit with its
+ * `ratelimit-*` headers on every authenticated answer, then the droplet and action routes.
+ * Body-less requests with `Content-Type: application/json` (dots-wrapper sends it on GET and
+ * DELETE) are fine: the body is only read by create.
+ */
+export function createDoHandler(deps: HandlerDeps): EmulatorHandler {
+  let seq = 0;
+  const error = (status: number, id: string, message: string): SimResponse => {
+    seq += 1;
+    return { status, body: { id, message, request_id: requestId(seq) } };
+  };
+  const canonical = (status: number): SimResponse => {
+    const [id, message] = ERRORS[status] ?? [status >= 500 ? 'server_error' : 'bad_request', `HTTP ${status}`];
+    return error(status, id, message);
+  };
+  const routeDeps: RouteDeps = { ...deps, error };
+  return {
+    route(req) {
+      const token = bearer(req);
+      if (token === undefined || !deps.credentials.has(token)) return canonical(401);
+      const route = matchRoute(req, routeDeps);
+      return {
+        operation: route?.operation ?? 'unknown',
+        handle: () => {
+          const verdict = deps.limiter.admit(token, deps.store.now());
+          const response = verdict.refused ? canonical(429) : (route?.run() ?? canonical(404));
+          return { ...response, headers: { ...verdict.headers, ...response.headers } };
+        },
+      };
+    },
+    // Injected faults stand for failures in front of the API (load balancer, gateway): the
+    // error body only, no rate-limit headers, and a 429 without retry-after.
+    faultResponse: (status) => canonical(status),
+    state: () => ({
+      droplets: deps.store.list().map((d) => deps.store.view(d)),
+      rateLimits: deps.limiter.views(deps.store.now()),
+    }),
+  };
+}
+
+/** Request ids look like the API's UUIDs, and are unique per emulator. */
+function requestId(n: number): string {
+  return `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+}

@@ -1,0 +1,48 @@
+import { systemClock } from '../common/clock.js';
+import { FaultInjector } from '../common/faults.js';
+import { serveEmulator } from '../common/http.js';
+import { IpPool } from '../common/ip-pool.js';
+import type { EmulatorOptions, RunningEmulator } from '../common/types.js';
+import { toDoTags } from '../../providers/ownership.js';
+import { createDoCatalog } from './catalog.js';
+import { createDoHandler } from './handler.js';
+import { SlidingWindowLimiter } from './rate-limit.js';
+import { createDoRenderer } from './render.js';
+import { DropletStore } from './store.js';
+
+/** The image seeded droplets run; creates may name any image the emulator knows. */
+const SEED_IMAGE = 'ubuntu-24-04-x64';
+
+/**
+ * Starts an emulator of the DigitalOcean v2 droplet API on loopback (DESIGN §8, reference §1).
+ * Droplets are `new` for `bootMs` after the create, then `active` with their networks; a DELETE
+ * answers 204 and the droplet is gone `deleteMs` later (status `off`, `locked` meanwhile).
+ * Seeded droplets are active at once. Status is computed from the clock on every read.
+ */
+export async function startDigitalOceanEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
+  const faults = options.faults ?? new FaultInjector();
+  const catalog = createDoCatalog();
+  const store = new DropletStore({
+    clock: options.clock ?? systemClock,
+    ips: options.ips ?? new IpPool(),
+    hooks: options.hooks ?? {},
+    bootMs: options.bootMs ?? 0,
+    deleteMs: options.deleteMs ?? 0,
+  });
+  const handler = createDoHandler({
+    store,
+    catalog,
+    render: createDoRenderer(catalog),
+    limiter: new SlidingWindowLimiter(options.rateLimitScale ?? 1),
+    credentials: new Set(options.credentials),
+  });
+  const server = await serveEmulator(handler, faults, options.port ?? 0);
+  return {
+    provider: 'digitalocean',
+    endpoint: `${server.url}/v2`,
+    faults,
+    vms: () => store.list().map((d) => store.view(d)),
+    seedVm: ({ region, size, name, tags }) => store.view(store.create({ name, region, size, image: SEED_IMAGE, tags: toDoTags(tags) }, 0).droplet),
+    close: () => server.close(),
+  };
+}

@@ -1,0 +1,1 @@
+export { startHetznerEmulator } from './emulator.js';

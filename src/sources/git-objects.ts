@@ -1,0 +1,74 @@
+import type { RepoEntry } from '../domain/manifest/repository.js';
+import type { GitRunner } from './git-runner.js';
+import type { Snapshot } from './types.js';
+
+/** One line of `git ls-tree`. `commit` is a submodule (gitlink). */
+export interface TreeEntry {
+  mode: string;
+  type: 'blob' | 'tree' | 'commit';
+  id: string;
+  name: string;
+}
+
+/** Blobs read at once; keeps a large clusters/ from spawning hundreds of processes. */
+const READ_BATCH = 8;
+
+/** `ls-tree` of a tree-ish, optionally of one literal path in it (ls-tree does not glob). */
+export async function listTree(git: GitRunner, treeish: string, path?: string): Promise<TreeEntry[]> {
+  const out = await git.run(['ls-tree', '-z', treeish, ...(path === undefined ? [] : ['--', path])]);
+  return out
+    .split('\0')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const tab = line.indexOf('\t');
+      const [mode = '', type = '', id = ''] = line.slice(0, tab).split(' ');
+      return { mode, type: type as TreeEntry['type'], id, name: line.slice(tab + 1) };
+    });
+}
+
+/** The file's content at `rev`, or undefined when it is absent there (or is a folder). */
+export async function readFileAt(git: GitRunner, rev: string, path: string): Promise<string | undefined> {
+  const entry = (await listTree(git, rev, path)).find((e) => e.name === path);
+  if (!entry || entry.type !== 'blob') return undefined;
+  return git.run(['cat-file', 'blob', entry.id]);
+}
+
+/** The snapshot of commit `rev`, read from Git objects only (never the working tree). */
+export async function readSnapshotAt(git: GitRunner, rev: string): Promise<Snapshot> {
+  const [meta, root] = await Promise.all([
+    git.run(['show', '-s', '--format=%H%x00%cI%x00%B', rev]),
+    listTree(git, rev, 'clusters'),
+  ]);
+  const [revision = '', committedAt = '', message = ''] = meta.split('\0');
+  const clusters = root.find((e) => e.name === 'clusters' && e.type === 'tree');
+  return {
+    revision,
+    files: clusters ? await readClusterTree(git, clusters.id) : [],
+    clustersTreeId: clusters?.id ?? '',
+    message: message.replace(/\n+$/, ''),
+    committedAt,
+  };
+}
+
+/**
+ * The entries of the clusters/ tree, shaped like `readClusterEntries` reads a working tree.
+ * A symlink is returned as a file holding its target and a submodule as a folder: both then
+ * fail validation (the cluster goes to `error`) instead of vanishing, which would read as
+ * "cluster deleted".
+ */
+async function readClusterTree(git: GitRunner, treeId: string): Promise<RepoEntry[]> {
+  const entries = (await listTree(git, treeId)).filter((e) => !e.name.startsWith('.'));
+  const out: RepoEntry[] = [];
+  for (let i = 0; i < entries.length; i += READ_BATCH) {
+    const batch = entries.slice(i, i + READ_BATCH);
+    out.push(...(await Promise.all(batch.map((e) => toRepoEntry(git, e)))));
+  }
+  return out;
+}
+
+async function toRepoEntry(git: GitRunner, entry: TreeEntry): Promise<RepoEntry> {
+  const path = `clusters/${entry.name}`;
+  if (entry.type !== 'blob') return { path, kind: 'dir' };
+  // A symlink's blob is its target path, which is what the caller then sees as content.
+  return { path, kind: 'file', content: await git.run(['cat-file', 'blob', entry.id]) };
+}

@@ -1,0 +1,112 @@
+import { parse } from 'yaml';
+import type { Logger } from '../logger.js';
+import type { CommitChange, CommitResult } from '../sources/git-source.js';
+import type { GitIdentity } from '../sources/types.js';
+import type { ClusterRecord } from '../store/types.js';
+import { renderStatusFile, statusFingerprint, statusPath, statusSummary, type StatusDocument } from './status-file.js';
+
+/** Where status commits go. */
+export interface StatusWriterOptions {
+  commit: (change: CommitChange) => Promise<CommitResult>;
+  /** Default: the tracked branch. */
+  branch?: string;
+  author: GitIdentity;
+  log: Logger;
+}
+
+/**
+ * Writes `status/<name>.yaml` (DESIGN §4.1): only when what a user cares about changed, one
+ * commit per cluster change, message `status(<name>): … [skip ci]`. Updates of one cluster
+ * that arrive while a commit is running are coalesced (the latest wins).
+ */
+export interface StatusWriter {
+  /** Called after every pass; cheap when nothing changed. */
+  publish(record: ClusterRecord, removed: boolean): void;
+  /** Resolves once everything published so far is committed. */
+  flush(): Promise<void>;
+}
+
+export function createGitStatusWriter(options: StatusWriterOptions): StatusWriter {
+  const published = new Map<string, { name: string; fingerprint: string }>();
+  const pending = new Map<string, { name: string; doc: StatusDocument | null }>();
+  let running: Promise<void> | null = null;
+
+  const drain = async () => {
+    while (pending.size > 0) {
+      const [id, next] = pending.entries().next().value as [string, { name: string; doc: StatusDocument | null }];
+      pending.delete(id);
+      await write(id, next.name, next.doc).catch((err: unknown) => {
+        options.log.warn({ err }, `status commit for ${next.name} failed; it will be retried on the next change`);
+        published.delete(id);
+      });
+    }
+  };
+
+  const write = async (id: string, name: string, doc: StatusDocument | null) => {
+    const previous = published.get(id);
+    const files = [{ path: statusPath(name), content: doc ? renderStatusFile(doc) : null }];
+    if (previous && previous.name !== name) files.push({ path: statusPath(previous.name), content: null });
+    const result = await options.commit({
+      message: `status(${name}): ${statusSummary(doc)} [skip ci]`,
+      author: options.author,
+      ...(options.branch ? { branch: options.branch } : {}),
+      edit: async (read) => {
+        const changes = [];
+        for (const f of files) {
+          const current = await read(f.path);
+          const same = f.content === null ? current === undefined : current !== undefined && sameStatus(current, doc);
+          if (!same) changes.push(f);
+        }
+        return changes;
+      },
+    });
+    if ('refused' in result) throw new Error(result.refused);
+    if (doc) published.set(id, { name, fingerprint: statusFingerprint(doc) });
+    else published.delete(id);
+  };
+
+  return {
+    publish(record, removed) {
+      const doc = removed ? null : toDocument(record);
+      if (!removed && !doc) return;
+      const fingerprint = statusFingerprint(doc);
+      const last = published.get(record.id);
+      if (last && last.fingerprint === fingerprint && last.name === record.name) {
+        pending.delete(record.id);
+        return;
+      }
+      pending.set(record.id, { name: record.name, doc });
+      running ??= drain().finally(() => {
+        running = null;
+      });
+    },
+    flush: async () => {
+      while (running) await running;
+    },
+  };
+}
+
+/** Compares by what users care about, so a restart does not rewrite unchanged status files. */
+function sameStatus(text: string, doc: StatusDocument | null): boolean {
+  try {
+    return statusFingerprint(parse(text) as StatusDocument) === statusFingerprint(doc);
+  } catch {
+    return false;
+  }
+}
+
+function toDocument(record: ClusterRecord): StatusDocument | null {
+  const s = record.status;
+  if (!s) return null;
+  return {
+    id: record.id,
+    name: record.name,
+    status: s.status,
+    nodes: s.nodes,
+    desiredNodes: s.desiredNodes,
+    conditions: s.conditions.map(({ type, status, reason, message }) => ({ type, status, reason, message })),
+    lastError: s.lastError,
+    observedRevision: s.observedRevision,
+    updatedAt: record.updatedAt,
+  };
+}

@@ -1,0 +1,44 @@
+import { stringify } from 'yaml';
+import type { ClusterStatusView } from '../domain/status/types.js';
+
+/** What a status commit records for one cluster (`status/<name>.yaml`). */
+export interface StatusDocument {
+  id: string;
+  name: string;
+  status: ClusterStatusView['status'];
+  nodes: ClusterStatusView['nodes'];
+  desiredNodes: number;
+  conditions: { type: string; status: boolean; reason: string; message: string }[];
+  lastError: string | null;
+  observedRevision: string;
+  updatedAt: string;
+}
+
+export function statusPath(name: string): string {
+  return `status/${name}.yaml`;
+}
+
+/**
+ * The part of a status a user cares about: a status commit is made only when this changes, so
+ * a new revision alone (including the status commit itself) never causes another commit.
+ */
+export function statusFingerprint(doc: StatusDocument | null): string {
+  if (!doc) return 'deleted';
+  const { observedRevision: _r, updatedAt: _u, ...rest } = doc;
+  return JSON.stringify(rest);
+}
+
+export function renderStatusFile(doc: StatusDocument): string {
+  return `# Written by clusterops after each change of state; edits here are overwritten.\n${stringify(doc, { lineWidth: 0 })}`;
+}
+
+/** A one-line summary for the commit message: `running, 3/3 nodes running`. */
+export function statusSummary(doc: StatusDocument | null): string {
+  if (!doc) return 'deleted';
+  const running = doc.nodes.filter((n) => n.status === 'running').length;
+  return `${doc.status}, ${running}/${doc.desiredNodes} nodes running${doc.lastError ? ` (${truncate(doc.lastError, 80)})` : ''}`;
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}

@@ -1,0 +1,46 @@
+import type { Orchestrator, PlanName, Provider, Role } from '../domain/manifest/types.js';
+import type { ClusterStatusView } from '../domain/status/types.js';
+
+/**
+ * A write the reconciler is about to make, recorded before the provider call (DESIGN §3) so a
+ * crash at any point resumes it instead of repeating or forgetting it.
+ */
+export type Intent =
+  | { kind: 'create'; nodeId: string; role: Role; plan: PlanName; region: string; size: string; requestToken: string; at: string }
+  | { kind: 'delete'; nodeId: string; providerId: string; region: string; at: string };
+
+/** One line of a cluster's history, shown to users (bounded per cluster). */
+export interface ClusterEvent {
+  at: string;
+  type: 'created' | 'joined' | 'drained' | 'deleted' | 'initialized' | 'error' | 'info';
+  nodeId?: string;
+  message: string;
+}
+
+/** What the daemon remembers about one cluster between passes and across restarts. */
+export interface ClusterRecord {
+  id: string;
+  name: string;
+  organizationId: string;
+  provider: Provider;
+  region: string;
+  orchestrator: Orchestrator;
+  createdAt: string;
+  /** Highest node number ever handed out; ids are never reused. */
+  lastNodeNumber: number;
+  /** The orchestrator control plane has been initialised. */
+  initialized: boolean;
+  intents: Intent[];
+  /** The last status derived (nodes as last observed). */
+  status: ClusterStatusView | null;
+  updatedAt: string;
+  events: ClusterEvent[];
+}
+
+/** The whole store file. */
+export interface StoreData {
+  version: 1;
+  /** This clusterops instance's id: the owner tag on every VM it creates. */
+  instanceId: string;
+  clusters: Record<string, ClusterRecord>;
+}
