@@ -1,62 +1,58 @@
-import { rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { buildChain, type BuildDeps, type BuiltOutcome, type CommitSpec } from './git-commit-build.js';
 import { GitSourceError } from './git-errors.js';
-import { assertRepoPath } from './git-inputs.js';
-import { readFileAt } from './git-objects.js';
 import { remoteHead, syncBranch } from './git-remote.js';
 import type { GitRunner } from './git-runner.js';
-import type { FileChange, GitIdentity, SourceLogger } from './types.js';
-
-/** Reads a file at the head the edit runs on; undefined when it does not exist there. */
-export type FileReader = (path: string) => Promise<string | undefined>;
-
-/** What an edit returns: the files to write, or why it will not (nothing is committed then). */
-export type EditOutcome = FileChange[] | { refused: string };
+import type { SourceLogger } from './types.js';
 
 /** Outcome of `commit()`: pushed, refused by the edit, or an edit that changed nothing. */
 export type CommitResult = { revision: string; attempts: number } | { refused: string } | { unchanged: true };
 
-export interface CommitRequest {
-  message: string;
-  author: GitIdentity;
-  committer: GitIdentity;
-  branch: string;
-  /** The tracked branch must exist on the remote; any other branch starts as an orphan. */
-  mustExist: boolean;
-  edit: (read: FileReader) => Promise<EditOutcome>;
+/** A commit waiting for its turn; settled exactly once. */
+export interface PendingCommit extends CommitSpec {
   maxAttempts: number;
+  resolve(result: CommitResult): void;
+  reject(err: unknown): void;
 }
 
-export interface CommitDeps {
-  git: GitRunner;
-  /** Absolute path of the clone's .git directory (scratch index and message files go there). */
-  gitDir: string;
+/** Which branch a batch writes; only the tracked branch must already exist. */
+export interface CommitTarget {
+  branch: string;
+  mustExist: boolean;
+}
+
+export interface CommitDeps extends BuildDeps {
   displayUrl: string;
   logger: SourceLogger;
-  now: () => Date;
   sleep: (ms: number) => Promise<void>;
   random: () => number;
 }
 
 /**
- * Fetch → edit → commit → push, again from the new head whenever another writer got there
- * first. Never touches the working tree or its index: the commit is built from Git objects
- * with a scratch index, so it works for any branch, including one never checked out.
+ * Commits a batch of requests to one branch with a single push: fetch the head, run every
+ * edit in order (each sees the ones before it), chain the commits, push without force. If
+ * another writer got there first, everything is redone on the new head after a jittered
+ * backoff, so no update is ever lost. Batching matters for fairness: a source whose queue
+ * is long would otherwise win every race against one that just lost, and starve it.
+ * A request still unpushed after `maxAttempts` rounds fails with `PushRejected`.
  */
-export async function commitWithRetry(deps: CommitDeps, req: CommitRequest): Promise<CommitResult> {
-  for (let attempt = 1; ; attempt++) {
-    const base = await syncBranch(deps.git, req.branch, req.mustExist, deps.displayUrl);
-    const outcome = await req.edit((path) => readAt(deps.git, base, path));
-    if (!Array.isArray(outcome)) return { refused: outcome.refused };
-    for (const change of outcome) assertRepoPath(change.path);
-    const commit = await buildCommit(deps, base, outcome, req);
-    if (commit === null) return { unchanged: true };
-    if (await pushCommit(deps.git, commit, req.branch, base)) return { revision: commit, attempts: attempt };
-    if (attempt >= req.maxAttempts) {
-      throw new GitSourceError('PushRejected', `${req.branch} kept moving: gave up after ${attempt} attempts; nothing was committed`);
+export async function commitBatch(deps: CommitDeps, target: CommitTarget, batch: PendingCommit[]): Promise<void> {
+  let pending = batch;
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    let round: { base: string | null; tip: string | null; outcomes: BuiltOutcome[] };
+    try {
+      const base = await syncBranch(deps.git, target.branch, target.mustExist, deps.displayUrl);
+      round = { base, ...(await buildChain(deps, base, pending)) };
+      if (round.tip === null || (await pushCommit(deps.git, round.tip, target.branch, round.base))) {
+        pending.forEach((p, i) => settle(p, round.outcomes[i]!, attempt));
+        return;
+      }
+    } catch (err) {
+      for (const p of pending) p.reject(err);
+      return;
     }
-    deps.logger.info('push lost a race with another writer; retrying on the new head', { branch: req.branch, attempt });
-    await deps.sleep(backoffMs(attempt, deps.random));
+    pending = dropExhausted(pending, attempt, target.branch);
+    deps.logger.info('push lost a race with another writer; redoing the edits on the new head', { branch: target.branch, attempt, waiting: pending.length });
+    if (pending.length > 0) await deps.sleep(backoffMs(attempt, deps.random));
   }
 }
 
@@ -65,54 +61,19 @@ export function backoffMs(attempt: number, random: () => number): number {
   return Math.round(Math.min(800, 25 * 2 ** (attempt - 1)) * (0.5 + random()));
 }
 
-function readAt(git: GitRunner, base: string | null, path: string): Promise<string | undefined> {
-  assertRepoPath(path);
-  return base === null ? Promise.resolve(undefined) : readFileAt(git, base, path);
+function settle(p: PendingCommit, outcome: BuiltOutcome, attempts: number): void {
+  if (outcome.kind === 'commit') p.resolve({ revision: outcome.revision, attempts });
+  else if (outcome.kind === 'refused') p.resolve({ refused: outcome.reason });
+  else if (outcome.kind === 'unchanged') p.resolve({ unchanged: true });
+  else p.reject(outcome.error);
 }
 
-/** The new commit's id, or null when the changes leave the tree as it was. */
-async function buildCommit(deps: CommitDeps, base: string | null, changes: FileChange[], req: CommitRequest): Promise<string | null> {
-  const index = join(deps.gitDir, 'clusterops-commit.index');
-  const scratch = join(deps.gitDir, 'clusterops-commit.tmp');
-  const env = { GIT_INDEX_FILE: index };
-  const git = deps.git;
-  await rm(index, { force: true });
-  try {
-    await git.run(['read-tree', base ?? '--empty'], env);
-    const baseTree = base === null ? await git.run(['write-tree'], env) : await git.run(['rev-parse', `${base}^{tree}`]);
-    for (const change of changes) await stageChange(git, env, scratch, change);
-    const tree = (await git.run(['write-tree'], env)).trim();
-    if (tree === baseTree.trim()) return null;
-    await writeFile(scratch, req.message, 'utf8');
-    const parents = base === null ? [] : ['-p', base];
-    const out = await git.run(['commit-tree', tree, ...parents, '-F', scratch], identityEnv(req, deps.now()));
-    return out.trim();
-  } finally {
-    await Promise.all([rm(index, { force: true }), rm(scratch, { force: true })]);
-  }
-}
-
-async function stageChange(git: GitRunner, env: Record<string, string>, scratch: string, change: FileChange): Promise<void> {
-  if (change.content === null) {
-    await git.run(['update-index', '--force-remove', '--', change.path], env);
-    return;
-  }
-  // Content goes through a file, never argv, so no manifest text ever reaches a command line.
-  await writeFile(scratch, change.content, 'utf8');
-  const blob = (await git.run(['hash-object', '-w', '--no-filters', '--', scratch])).trim();
-  await git.run(['update-index', '--add', '--cacheinfo', `100644,${blob},${change.path}`], env);
-}
-
-function identityEnv(req: CommitRequest, now: Date): Record<string, string> {
-  const date = `@${Math.floor(now.getTime() / 1000)} +0000`;
-  return {
-    GIT_AUTHOR_NAME: req.author.name,
-    GIT_AUTHOR_EMAIL: req.author.email,
-    GIT_AUTHOR_DATE: date,
-    GIT_COMMITTER_NAME: req.committer.name,
-    GIT_COMMITTER_EMAIL: req.committer.email,
-    GIT_COMMITTER_DATE: date,
-  };
+function dropExhausted(pending: PendingCommit[], attempt: number, branch: string): PendingCommit[] {
+  return pending.filter((p) => {
+    if (attempt < p.maxAttempts) return true;
+    p.reject(new GitSourceError('PushRejected', `${branch} kept moving: gave up after ${attempt} attempts; nothing was committed`));
+    return false;
+  });
 }
 
 /**

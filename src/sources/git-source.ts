@@ -1,7 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { simpleGit } from 'simple-git';
 import { ensureClone } from './git-clone.js';
-import { commitWithRetry, type CommitDeps, type CommitRequest, type CommitResult, type EditOutcome, type FileReader } from './git-commit.js';
+import { createCommitQueue, type CommitQueue } from './commit-queue.js';
+import { commitBatch, type CommitDeps, type CommitResult, type CommitTarget, type PendingCommit } from './git-commit.js';
+import type { EditOutcome, FileReader } from './git-commit-build.js';
 import { createRedactor, GitSourceError, type Redactor } from './git-errors.js';
 import { assertBranchName, assertIdentity } from './git-inputs.js';
 import { readSnapshotAt } from './git-objects.js';
@@ -10,7 +12,8 @@ import { createGitRunner, type GitRunner, type SimpleGitFactory } from './git-ru
 import { createMutex } from './mutex.js';
 import { silentLogger, type GitIdentity, type Snapshot, type SourceLogger } from './types.js';
 
-export type { CommitResult, EditOutcome, FileReader } from './git-commit.js';
+export type { CommitResult } from './git-commit.js';
+export type { EditOutcome, FileReader } from './git-commit-build.js';
 export type { SimpleGitFactory } from './git-runner.js';
 
 export interface GitSourceOptions {
@@ -93,6 +96,7 @@ interface SourceContext {
 export function createGitSource(options: GitSourceOptions): GitSource {
   const ctx = createContext(options);
   const mutex = createMutex();
+  const queue = createCommitQueue();
   let gitDir: string | null = null;
   let last: Snapshot | null = null;
   const requireOpen = (): string => {
@@ -113,9 +117,33 @@ export function createGitSource(options: GitSourceOptions): GitSource {
         if (snapshot) last = snapshot;
         return snapshot;
       }),
-    commit: (change) => mutex.run(() => commitWithRetry(commitDeps(ctx, requireOpen()), commitRequest(ctx, change))),
+    commit: (change) =>
+      new Promise<CommitResult>((resolve, reject) => {
+        enqueue(ctx, queue, change, { resolve, reject });
+        void mutex.run(() => drainQueue(queue, (target, batch) => commitBatch(commitDeps(ctx, requireOpen()), target, batch)));
+      }),
     lastSnapshot: () => last,
   };
+}
+
+/** Validates a change and queues it; throws (rejecting the caller's promise) when it is unusable. */
+function enqueue(ctx: SourceContext, queue: CommitQueue, change: CommitChange, settle: Pick<PendingCommit, 'resolve' | 'reject'>): void {
+  const branch = assertBranchName(change.branch ?? ctx.branch);
+  queue.add(
+    { branch, mustExist: branch === ctx.branch },
+    { message: change.message, author: assertIdentity(change.author, 'the commit author'), edit: change.edit, maxAttempts: Math.max(1, change.maxAttempts ?? 5), ...settle },
+  );
+}
+
+/** Runs the oldest batch, if any (earlier drains may have taken everything). */
+async function drainQueue(queue: CommitQueue, run: (target: CommitTarget, batch: PendingCommit[]) => Promise<void>): Promise<void> {
+  const next = queue.take();
+  if (!next) return;
+  try {
+    await run(next.target, next.batch);
+  } catch (err) {
+    for (const p of next.batch) p.reject(err);
+  }
 }
 
 function createContext(options: GitSourceOptions): SourceContext {
@@ -161,18 +189,6 @@ async function pollOnce(ctx: SourceContext, last: Snapshot | null): Promise<Snap
 }
 
 function commitDeps(ctx: SourceContext, gitDir: string): CommitDeps {
-  return { git: ctx.git, gitDir, displayUrl: ctx.displayUrl, logger: ctx.logger, now: ctx.now, sleep: ctx.sleep, random: ctx.random };
-}
-
-function commitRequest(ctx: SourceContext, change: CommitChange): CommitRequest {
-  const branch = assertBranchName(change.branch ?? ctx.branch);
-  return {
-    message: change.message,
-    author: assertIdentity(change.author, 'the commit author'),
-    committer: ctx.committer,
-    branch,
-    mustExist: branch === ctx.branch,
-    edit: change.edit,
-    maxAttempts: Math.max(1, change.maxAttempts ?? 5),
-  };
+  const { git, committer, displayUrl, logger, now, sleep, random } = ctx;
+  return { git, gitDir, committer, displayUrl, logger, now, sleep, random };
 }

@@ -35,6 +35,8 @@ export interface ClusterRecord {
   status: ClusterStatusView | null;
   updatedAt: string;
   events: ClusterEvent[];
+  /** A person confirmed this cluster's deletion past the mass-deletion guard. */
+  deletionConfirmed?: boolean;
 }
 
 /** The whole store file. */

@@ -147,7 +147,7 @@ export class Ec2World {
         this.s.ips.release(i.publicIp);
         this.s.hooks.deleted?.(this.view(i));
       }
-      if (this.now() >= i.terminateRequestedAt ) this.forget(i);
+      if (this.now() >= i.terminateRequestedAt + this.s.deleteMs + this.s.terminatedVisibleMs) this.forget(i);
     }
   }
 

@@ -110,6 +110,8 @@ describe('EC2 emulator through @aws-sdk/client-ec2', () => {
     const running = described.Reservations!.flatMap((r) => r.Instances!);
     expect(running.every((i) => i.State?.Name === 'running' && /^\d+\.\d+\.\d+\.\d+$/.test(i.PublicIpAddress ?? ''))).toBe(true);
     expect(h.emulator.vms().map((v) => v.status)).toEqual(['running', 'running', 'running', 'running']);
+    await ec2.send(new CreateTagsCommand({ Resources: [one.Instances![0]!.InstanceId!], Tags: [{ Key: 'team', Value: 'core' }] }));
+    expect(h.emulator.vms()[0]?.tags).toEqual({ Name: 'web-1', env: 'prod', team: 'core' });
   });
 
   it('deduplicates by ClientToken, and refuses the same token with other parameters', async () => {
@@ -163,22 +165,28 @@ describe('EC2 emulator through @aws-sdk/client-ec2', () => {
     expect((await failure(ec2.send(new DescribeInstancesCommand({ InstanceIds: ['i-0000000000000dead'] })))).code).toBe('InvalidInstanceID.NotFound');
   });
 
-  it('keeps a terminated instance visible as terminated for a while, out of vms(), and terminating twice is fine', async () => {
-    h = await awsHarness({ terminatedVisibleMs: 10_000 });
+  it('keeps a terminated instance visible as terminated for a while, out of vms(), calls the hooks once, and terminating twice is fine', async () => {
+    const created: string[] = [];
+    const deleted: string[] = [];
+    h = await awsHarness({ terminatedVisibleMs: 10_000, hooks: { created: (vm) => created.push(vm.id), deleted: (vm) => deleted.push(vm.id) } });
     const ec2 = sdk(h.emulator);
     const id = (await ec2.send(new RunInstancesCommand(launchInput()))).Instances![0]!.InstanceId!;
+    expect(created).toEqual([id]);
     h.clock.advance(1000);
     const change = await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
     expect(change.TerminatingInstances?.[0]).toMatchObject({ InstanceId: id, PreviousState: { Code: 16, Name: 'running' }, CurrentState: { Code: 32, Name: 'shutting-down' } });
     expect(h.emulator.vms().map((v) => v.status)).toEqual(['shutting-down']);
+    expect(deleted).toEqual([]);
     h.clock.advance(1000);
     expect(h.emulator.vms()).toEqual([]);
+    expect(deleted).toEqual([id]);
     const gone = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
     expect(gone.Reservations?.[0]?.Instances?.[0]?.State).toEqual({ Code: 48, Name: 'terminated' });
     const terminated = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-state-name', Values: ['terminated'] }] }));
     expect(terminated.Reservations?.flatMap((r) => r.Instances!).map((i) => i.InstanceId)).toEqual([id]);
     const twice = await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
     expect(twice.TerminatingInstances?.[0]?.CurrentState?.Name).toBe('terminated');
+    expect(deleted).toEqual([id]);
     h.clock.advance(10_000);
     expect((await failure(ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] })))).code).toBe('InvalidInstanceID.NotFound');
   });
@@ -223,9 +231,7 @@ describe('EC2 emulator through @aws-sdk/client-ec2', () => {
   });
 
   it('satisfies the SDK waiter waitUntilInstanceRunning, through NotFound while not yet consistent', async () => {
-    h = await awsHarness();
-    await h.close();
-    h = { ...h, emulator: await startAwsEmulator({ credentials: [ACCESS_KEY], clock: systemClock, bootMs: 300, consistencyMs: 150 }) };
+    h = await awsHarness({ clock: systemClock, bootMs: 300, consistencyMs: 150 });
     const ec2 = sdk(h.emulator);
     const id = (await ec2.send(new RunInstancesCommand(launchInput()))).Instances![0]!.InstanceId!;
     const result = await waitUntilInstanceRunning({ client: ec2, minDelay: 0.1, maxDelay: 0.2, maxWaitTime: 5 }, { InstanceIds: [id] });

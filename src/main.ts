@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { createApp } from './api/app.js';
+import type { ServeConfig } from './config.js';
+import { secretsOf } from './config.js';
+import type { Provider } from './domain/manifest/types.js';
+import { createLogger, type Logger } from './logger.js';
+import { vmOnlyOrchestrator } from './orchestrators/types.js';
+import { packageRoot } from './package-root.js';
+import { CallCounter } from './providers/call-counter.js';
+import { createProviderAdapters, type ProviderCredentials } from './providers/registry.js';
+import { createDaemon, type Daemon, type DesiredSource } from './reconcile/daemon.js';
+import { createObservationCache } from './reconcile/observation.js';
+import { reconcileCluster } from './reconcile/reconciler.js';
+import type { ReconcilerDeps } from './reconcile/types.js';
+import { startSimCloud, type SimCloud } from './sim/cloud.js';
+import { ensureDemoRemote } from './sim/demo-repo.js';
+import { createGitSource } from './sources/git-source.js';
+import { createLocalSource } from './sources/local-source.js';
+import type { SourceLogger } from './sources/types.js';
+import { createGitStatusWriter, type StatusWriter } from './status/git-status-writer.js';
+import { openStore, type Store } from './store/store.js';
+
+/** A running clusterops: what tests and `serve` hold on to. */
+export interface Clusterops {
+  url: string;
+  daemon: Daemon;
+  store: Store;
+  calls: CallCounter;
+  sim?: SimCloud;
+  statusWriter?: StatusWriter;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+const IDENTITY = { name: 'clusterops', email: 'clusterops@localhost' };
+
+/** The one composition root: builds every adapter from the configuration and starts it all. */
+export async function startClusterops(config: ServeConfig, overrides: { log?: Logger; sim?: SimCloud } = {}): Promise<Clusterops> {
+  let secrets: string[] = secretsOf(config);
+  const log = overrides.log ?? createLogger({ level: config.logLevel, format: config.logFormat, secrets: () => secrets });
+  await mkdir(config.dataDir, { recursive: true });
+  const store = await openStore(join(config.dataDir, 'state.json'));
+  const { sim, credentials, endpoints, repo } = await prepareWorld(config, overrides.sim, log);
+  secrets = [...secrets, ...secretsOf({ ...config, credentials })];
+  const calls = new CallCounter();
+  const providers = createProviderAdapters(credentials, { ownerId: store.instanceId, endpoints, recorder: calls });
+  const observations = createObservationCache(providers);
+  const { source, commit, closeSource } = await openSource(config, repo, log, () => void daemon.pollNow());
+  const statusWriter = config.statusCommits && commit ? createGitStatusWriter({ commit, author: IDENTITY, log, ...(config.statusBranch ? { branch: config.statusBranch } : {}) }) : undefined;
+  const deps: ReconcilerDeps = {
+    store,
+    providers,
+    observations,
+    orchestrators: { kubernetes: vmOnlyOrchestrator, swarm: vmOnlyOrchestrator },
+    desired: () => daemon.desired(),
+    limits: { createConcurrency: 10, observeMaxAgeMs: Math.max(250, config.requeueMs / 2), requeueMs: config.requeueMs },
+    now: () => new Date(),
+    newToken: () => `ct-${randomBytes(12).toString('hex')}`,
+    log,
+    ...(statusWriter ? { onPassEnd: (record, removed) => statusWriter.publish(record, removed) } : {}),
+  };
+  const daemon = createDaemon({
+    source,
+    store,
+    observations,
+    providers: Object.keys(providers) as Provider[],
+    reconcile: (id) => reconcileCluster(deps, id),
+    log,
+    identity: IDENTITY,
+    pollIntervalMs: config.pollIntervalMs,
+    resyncIntervalMs: config.resyncIntervalMs,
+    concurrency: config.concurrency,
+  });
+  const app = createApp({
+    log,
+    hook: { branch: config.branch, pollNow: () => void daemon.pollNow(), ...(config.webhookSecret ? { webhookSecret: config.webhookSecret } : {}) },
+    readiness: () => readiness(daemon, config),
+  });
+  const server = await listen(app.callback(), config.host, config.port);
+  const url = `http://${config.host}:${(server.address() as { port: number }).port}`;
+  await daemon.start();
+  log.info({ url, repo: config.local ?? (config.demo ? repo : '(configured)'), instance: store.instanceId }, 'clusterops is running');
+  return {
+    url,
+    daemon,
+    store,
+    calls,
+    log,
+    ...(sim ? { sim } : {}),
+    ...(statusWriter ? { statusWriter } : {}),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await daemon.stop();
+      await statusWriter?.flush();
+      await closeSource();
+      if (sim && !overrides.sim) await sim.close();
+    },
+  };
+}
+
+async function prepareWorld(config: ServeConfig, given: SimCloud | undefined, log: Logger) {
+  if (!config.demo) return { sim: given, credentials: config.credentials, endpoints: config.endpoints, repo: config.repo ?? '' };
+  const root = packageRoot();
+  const repo = await ensureDemoRemote(config.dataDir, join(root, 'example-repo'), join(root, 'schemas', 'cluster.schema.json'));
+  const sim = given ?? (await startSimCloud({ bootMs: config.simBootMs, deleteMs: Math.min(config.simBootMs, 1000) }));
+  const credentials: ProviderCredentials = sim.credentials;
+  await writeFile(join(config.dataDir, 'sim.json'), `${JSON.stringify({ endpoints: sim.endpoints(), credentials }, null, 2)}\n`, { mode: 0o600 });
+  log.info({ remote: repo }, `demo: simulated cloud started; clone ${repo}, edit clusters/*.yaml and push`);
+  return { sim, credentials, endpoints: sim.endpoints(), repo };
+}
+
+async function openSource(config: ServeConfig, repo: string, log: Logger, onLocalChange: () => void) {
+  const sourceLog: SourceLogger = { info: (m, f) => log.info(f ?? {}, m), warn: (m, f) => log.warn(f ?? {}, m) };
+  if (config.local) {
+    const local = createLocalSource({ dir: config.local, onSnapshot: onLocalChange, logger: sourceLog });
+    let last = '';
+    const source: DesiredSource = {
+      poll: async () => {
+        const s = await local.snapshot();
+        if (s.revision === last) return null;
+        last = s.revision;
+        return s;
+      },
+    };
+    await local.start();
+    return { source, commit: undefined, closeSource: () => local.close() };
+  }
+  const git = createGitSource({ url: repo, branch: config.branch, workDir: join(config.dataDir, 'repo'), author: IDENTITY, logger: sourceLog });
+  await git.open();
+  return { source: { poll: () => git.poll(), commit: git.commit }, commit: git.commit, closeSource: async () => undefined };
+}
+
+function readiness(daemon: Daemon, config: ServeConfig): string[] {
+  const last = daemon.lastPollAt();
+  if (last === null) return ['repository not polled yet'];
+  if (Date.now() - last > 3 * config.pollIntervalMs + 10_000) return [`last successful poll ${Math.round((Date.now() - last) / 1000)} s ago`];
+  return [];
+}
+
+function listen(handler: Parameters<typeof import('node:http').createServer>[1], host: string, port: number): Promise<Server> {
+  return import('node:http').then(
+    ({ createServer }) =>
+      new Promise((resolve, reject) => {
+        const server = createServer(handler);
+        server.once('error', reject);
+        server.listen(port, host, () => resolve(server));
+      }),
+  );
+}

@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import { parse } from 'yaml';
+import { editManifest } from '../domain/manifest/edit.js';
+import { loadRepository } from '../domain/manifest/repository.js';
+import type { Provider } from '../domain/manifest/types.js';
+import type { Logger } from '../logger.js';
+import type { CommitChange, CommitResult } from '../sources/git-source.js';
+import type { GitIdentity, Snapshot } from '../sources/types.js';
+import type { Store } from '../store/store.js';
+import { createController, type Controller } from './controller.js';
+import { buildDesiredState, CONFIRM_DELETION_MARKER, type DeletionGuard, type DesiredState } from './desired.js';
+import type { ObservationCache } from './observation.js';
+import type { DesiredView } from './types.js';
+
+/** Where desired state comes from: a Git branch (with commits) or a local working tree. */
+export interface DesiredSource {
+  poll(): Promise<Snapshot | null>;
+  /** Present when the daemon may write (id assignment); absent in read-only modes. */
+  commit?: (change: CommitChange) => Promise<CommitResult>;
+}
+
+export interface DaemonOptions {
+  source: DesiredSource;
+  store: Store;
+  observations: ObservationCache;
+  providers: readonly Provider[];
+  /** The reconcile pass for one cluster key (bound to its deps by the caller). */
+  reconcile: (clusterId: string) => Promise<{ requeueAfterMs?: number }>;
+  log: Logger;
+  identity: GitIdentity;
+  pollIntervalMs: number;
+  /** Full re-check of every cluster against the providers (drift), default 10 min. */
+  resyncIntervalMs?: number;
+  concurrency?: number;
+  guard?: DeletionGuard;
+  newClusterId?: () => string;
+}
+
+/** The running reconciler: polls the source, keeps the desired view, feeds the work queue. */
+export interface Daemon {
+  start(): Promise<void>;
+  /** Poll now (webhook, or tests); resolves when the snapshot has been taken in. */
+  pollNow(): Promise<void>;
+  /** The desired view passes read. */
+  desired(): DesiredView;
+  readonly controller: Controller;
+  /** Last successful poll time (ms), for readiness. */
+  lastPollAt(): number | null;
+  stop(): Promise<void>;
+}
+
+const EMPTY: DesiredView = { revision: '', get: () => undefined, deletionHeld: () => undefined, orphanProvider: () => undefined };
+
+export function createDaemon(options: DaemonOptions): Daemon {
+  let state: DesiredState | null = null;
+  let lastPoll: number | null = null;
+  let timers: NodeJS.Timeout[] = [];
+  let polling: Promise<void> | null = null;
+  const newId = options.newClusterId ?? (() => `cluster_${randomBytes(8).toString('hex').slice(0, 12)}`);
+  const controller = createController({
+    reconcile: options.reconcile,
+    concurrency: options.concurrency ?? 8,
+    fingerprint: (id) => state?.get(id)?.hash ?? 'absent',
+    onError: (id, err) => options.log.debug({ cluster: id, err }, 'pass failed'),
+  });
+
+  const takeSnapshot = async (snapshot: Snapshot, forceAll: boolean) => {
+    const previous = state;
+    const orphans = await discoverOrphans(options);
+    if (snapshot.message.includes(CONFIRM_DELETION_MARKER) && previous) await confirmHeld(options.store, previous);
+    const known = new Map(options.store.clusters().map((r) => [r.id, r.name]));
+    const confirmed = new Set(options.store.clusters().filter((r) => r.deletionConfirmed).map((r) => r.id));
+    state = buildDesiredState({ load: loadRepository(snapshot.files), revision: snapshot.revision, known, orphans, confirmed, ...(options.guard ? { guard: options.guard } : {}) });
+    options.observations.setRegions(regionsInUse(state, options));
+    const assigned = state.unassigned.length > 0 && (await assignIds(options, state, newId));
+    const keys = new Set([...state.entries.keys(), ...known.keys(), ...orphans.keys()]);
+    for (const id of keys) {
+      if (forceAll || !previous || previous.get(id)?.hash !== state.get(id)?.hash || previous.deletionHeld(id) !== state.deletionHeld(id)) controller.enqueue(id);
+    }
+    return assigned;
+  };
+
+  const pollOnce = async (forceAll = false) => {
+    const snapshot = await options.source.poll();
+    lastPoll = Date.now();
+    // After committing ids, take in that commit at once rather than at the next interval.
+    if (snapshot && (await takeSnapshot(snapshot, forceAll))) {
+      const next = await options.source.poll();
+      if (next) await takeSnapshot(next, false);
+    } else if (!snapshot && forceAll && state) for (const id of allKeys(state, options.store)) controller.enqueue(id);
+  };
+
+  const guardedPoll = (forceAll = false): Promise<void> => {
+    polling ??= pollOnce(forceAll)
+      .catch((err: unknown) => options.log.warn({ err }, 'poll failed; will try again'))
+      .finally(() => {
+        polling = null;
+      });
+    return polling;
+  };
+
+  return {
+    controller,
+    desired: () => state ?? EMPTY,
+    lastPollAt: () => lastPoll,
+    start: async () => {
+      await guardedPoll(true);
+      timers = [
+        setInterval(() => void guardedPoll(), options.pollIntervalMs),
+        setInterval(() => void guardedPoll(true), options.resyncIntervalMs ?? 600_000),
+      ];
+      timers.forEach((t) => t.unref?.());
+    },
+    pollNow: () => guardedPoll(),
+    stop: async () => {
+      timers.forEach((t) => clearInterval(t));
+      await polling;
+      await controller.stop();
+    },
+  };
+}
+
+function allKeys(state: DesiredState, store: Store): string[] {
+  return [...new Set([...state.entries.keys(), ...store.clusters().map((r) => r.id)])];
+}
+
+/** VMs we own whose cluster is neither in Git nor in the store (e.g. a lost store). */
+async function discoverOrphans(options: DaemonOptions): Promise<Map<string, Provider>> {
+  const orphans = new Map<string, Provider>();
+  for (const provider of options.providers) {
+    const vms = await options.observations.vms(provider, 5_000).catch(() => []);
+    for (const vm of vms) if (!options.store.cluster(vm.clusterId)) orphans.set(vm.clusterId, provider);
+  }
+  return orphans;
+}
+
+function regionsInUse(state: DesiredState, options: DaemonOptions): Partial<Record<Provider, string[]>> {
+  const out: Partial<Record<Provider, Set<string>>> = {};
+  const add = (p: Provider, r: string) => (out[p] ??= new Set()).add(r);
+  for (const e of state.entries.values()) if (e.kind === 'valid') add(e.manifest.provider, e.manifest.region);
+  for (const r of options.store.clusters()) add(r.provider, r.region);
+  return Object.fromEntries(Object.entries(out).map(([p, s]) => [p, [...s]]));
+}
+
+async function confirmHeld(store: Store, previous: DesiredState): Promise<void> {
+  if (previous.held.size === 0) return;
+  await store.update((d) => {
+    for (const id of previous.held.keys()) {
+      const r = d.clusters[id];
+      if (r) r.deletionConfirmed = true;
+    }
+  });
+}
+
+/** Commits ids into manifests that have none (DESIGN §2), keeping their comments. */
+async function assignIds(options: DaemonOptions, state: DesiredState, newId: () => string): Promise<boolean> {
+  if (!options.source.commit) return false;
+  const names = state.unassigned.map((c) => c.manifest.name);
+  const result = await options.source.commit({
+    message: `chore(clusterops): assign ids to ${names.join(', ')}`,
+    author: options.identity,
+    edit: async (read) => {
+      const changes = [];
+      for (const c of state.unassigned) {
+        const text = await read(c.file);
+        if (text === undefined) continue;
+        const edited = editManifest(text, [{ op: 'set', field: 'id', value: newId() }]);
+        // Someone may have assigned one since the snapshot: never overwrite an id.
+        if (edited.ok && !hasId(text)) changes.push({ path: c.file, content: edited.text });
+      }
+      return changes;
+    },
+  });
+  if (!('revision' in result)) return false;
+  options.log.info({ clusters: names }, `assigned ids to ${names.join(', ')}`);
+  return true;
+}
+
+function hasId(text: string): boolean {
+  try {
+    const value = parse(text) as { id?: unknown } | null;
+    return typeof value?.id === 'string';
+  } catch {
+    return false;
+  }
+}
