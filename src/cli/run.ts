@@ -17,6 +17,8 @@ Commands:
                         and exits 1 if any manifest is invalid. Options: --format text|json
   plan [repo-dir]       Validate, then print what would be done to create each cluster from
                         nothing. Options: --format text|markdown|json
+  serve                 Run the reconciler daemon and its HTTP API (--demo: on the embedded
+                        simulated cloud; --repo URL or --local DIR otherwise)
   sim                   Run the simulated cloud (DigitalOcean, Hetzner, EC2 emulators)
                         until interrupted. Options: --port, --boot-ms, --delete-ms, --write
   help                  Show this help
@@ -30,6 +32,7 @@ const commands: Record<string, Command> = {
   plan: runPlan,
   // Loaded on demand: the emulators and SDKs are not needed to validate or plan.
   sim: async (args, io) => (await import('./sim.js')).runSim(args, io),
+  serve: async (args, io) => (await import('./serve.js')).runServe(args, io),
   help: async (_args, io) => {
     io.out(USAGE);
     return 0;

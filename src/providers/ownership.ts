@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { PLAN_NAMES, ROLES, type PlanName, type Role } from '../domain/manifest/types.js';
 import type { CreateVmRequest } from './types.js';
 
@@ -64,9 +65,15 @@ export function fromDoTags(tags: readonly string[]): Record<string, string> {
   return out;
 }
 
-/** A VM name every provider accepts (Hetzner: a hostname; unique per project there). */
-export function vmName(req: Pick<CreateVmRequest, 'clusterName' | 'nodeId' | 'clusterId'>): string {
+/**
+ * A VM name every provider accepts (Hetzner: a hostname, unique per project). It carries a
+ * short hash of the owner, so two clusterops instances sharing a project never claim each
+ * other's names, and is deterministic, so a retried create finds the VM it made.
+ */
+export function vmName(req: Pick<CreateVmRequest, 'clusterName' | 'nodeId' | 'clusterId'>, ownerId: string): string {
   const node = req.nodeId.replace('node_', 'n');
-  const cluster = req.clusterId.replace('cluster_', '');
-  return `${req.clusterName.slice(0, 63 - cluster.length - node.length - 2)}-${cluster}-${node}`;
+  const owner = createHash('sha256').update(ownerId).digest('hex').slice(0, 6);
+  const cluster = req.clusterId.replace('cluster_', '').slice(0, 63 - owner.length - node.length - 5);
+  const prefix = req.clusterName.slice(0, Math.max(0, 63 - cluster.length - owner.length - node.length - 3));
+  return `${prefix}-${cluster}-${owner}-${node}`.replace(/^-+/, '');
 }

@@ -41,6 +41,8 @@ export interface Daemon {
   start(): Promise<void>;
   /** Poll now (webhook, or tests); resolves when the snapshot has been taken in. */
   pollNow(): Promise<void>;
+  /** Poll and re-check every cluster against the providers, changed or not (drift detection). */
+  resync(): Promise<void>;
   /** The desired view passes read. */
   desired(): DesiredView;
   readonly controller: Controller;
@@ -112,6 +114,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
       timers.forEach((t) => t.unref?.());
     },
     pollNow: () => guardedPoll(),
+    resync: () => guardedPoll(true),
     stop: async () => {
       timers.forEach((t) => clearInterval(t));
       await polling;

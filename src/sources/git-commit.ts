@@ -57,7 +57,7 @@ export async function commitBatch(deps: CommitDeps, target: CommitTarget, batch:
 }
 
 /** 25, 50, 100 … ms (capped at 800), each scaled by a random 0.5–1.5 so racing writers spread out. */
-export function backoffMs(attempt: number, random: () => number): number {
+function backoffMs(attempt: number, random: () => number): number {
   return Math.round(Math.min(800, 25 * 2 ** (attempt - 1)) * (0.5 + random()));
 }
 

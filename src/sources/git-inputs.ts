@@ -14,7 +14,7 @@ export function assertRepoPath(path: string): string {
 
 function repoPathProblem(path: string): string | null {
   if (path === '') return 'it is empty';
-  if (path.startsWith('/') || /^[a-z]:/i.test(path)) return 'it is absolute; use a path relative to the repository root';
+  if (path.startsWith('/') || /^[a-z]:\//i.test(path)) return 'it is absolute; use a path relative to the repository root';
   // Git paths cannot hold NUL; other control characters and backslashes are never meant.
   if (/[\u0000-\u001f\\]/.test(path)) return 'it contains a backslash or a control character';
   const segments = path.split('/');

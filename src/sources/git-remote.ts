@@ -37,7 +37,8 @@ export async function missingBranchError(git: GitRunner, branch: string, display
   if (heads.length === 0) {
     return new GitSourceError('EmptyRemote', `${displayUrl} has no commits yet: push a first commit (with a clusters/ folder) to branch ${branch}, then open the source again`);
   }
-  return new GitSourceError('BranchNotFound', `${displayUrl} has no branch ${branch}; it has ${heads.join(', ')}`);
+  const listed = heads.length > 10 ? `${heads.slice(0, 10).join(', ')} and ${heads.length - 10} more` : heads.join(', ');
+  return new GitSourceError('BranchNotFound', `${displayUrl} has no branch ${branch}; it has ${listed}`);
 }
 
 /**

@@ -45,7 +45,7 @@ export interface CommitChange {
   edit: (read: FileReader) => Promise<EditOutcome>;
   /** Default: the tracked branch. Another branch (e.g. for status) is created as an orphan when missing. */
   branch?: string;
-  /** Default 5. */
+  /** Rounds (fetch, edit, push) before giving up with `PushRejected`. Default 5. */
   maxAttempts?: number;
 }
 
@@ -69,9 +69,12 @@ export interface GitSource {
   /**
    * The one way to write: runs `edit` on the branch's latest head, commits what it returns
    * (author = change.author, committer = the source's author) and pushes without force. On a
-   * lost race it re-runs `edit` on the new head (bounded, jittered backoff), so concurrent
-   * writers never lose an update. Refused and no-op edits commit nothing. Throws
-   * `InvalidPath` for a path outside the repo and `PushRejected` when every attempt lost.
+   * lost race it re-runs `edit` on the new head (bounded by `maxAttempts`, jittered backoff),
+   * so concurrent writers never lose an update; `edit` must therefore be free of side
+   * effects. Calls queued while another is running are pushed together in one round, each
+   * edit seeing the ones queued before it (one commit each). Refused and no-op edits commit
+   * nothing. Rejects with `InvalidPath` for a path outside the repo, with `PushRejected` when
+   * every attempt lost, and with whatever `edit` throws (that call only).
    */
   commit(change: CommitChange): Promise<CommitResult>;
   /** The snapshot the last `poll()` returned, if any. */

@@ -36,13 +36,11 @@ export interface LocalSource {
 
 export function createLocalSource(options: LocalSourceOptions): LocalSource {
   const dir = resolve(options.dir);
-  const debounceMs = options.debounceMs ?? 300;
   const logger = options.logger ?? silentLogger();
   const onError = options.onError ?? ((err: unknown) => logger.warn('could not read clusters/', { dir, error: String(err) }));
   const now = options.now ?? (() => new Date());
   const emits = createMutex();
   let watcher: FSWatcher | null = null;
-  let timer: NodeJS.Timeout | null = null;
   let lastRevision: string | null = null;
   let closed = false;
 
@@ -54,29 +52,42 @@ export function createLocalSource(options: LocalSourceOptions): LocalSource {
       lastRevision = next.revision;
       await options.onSnapshot(next);
     });
-  const schedule = (): void => {
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = null;
-      emitIfChanged().catch(onError);
-    }, debounceMs);
-  };
+  const debounced = createDebouncer(options.debounceMs ?? 300, () => emitIfChanged().catch(onError));
 
   return {
     async start() {
       const first = await snapshot();
       lastRevision = first.revision;
       await options.onSnapshot(first);
-      watcher = await startWatching(dir, options.watch ?? chokidarWatch, schedule, onError);
+      watcher = await startWatching(dir, options.watch ?? chokidarWatch, debounced.trigger, onError);
       return first;
     },
     async close() {
       closed = true;
-      if (timer) clearTimeout(timer);
+      debounced.cancel();
       await watcher?.close();
       await emits.run(async () => undefined);
     },
     snapshot,
+  };
+}
+
+/** Calls `fire` once `ms` have passed without another `trigger`. */
+function createDebouncer(ms: number, fire: () => void): { trigger: () => void; cancel: () => void } {
+  let timer: NodeJS.Timeout | null = null;
+  const cancel = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+  };
+  return {
+    trigger() {
+      cancel();
+      timer = setTimeout(() => {
+        timer = null;
+        fire();
+      }, ms);
+    },
+    cancel,
   };
 }
 

@@ -50,10 +50,10 @@ describe('clusterops sim with the real client libraries', () => {
     await client.droplet.createDroplet({ name: 'other', region: 'sfo3', size: 's-1vcpu-1gb', image: 'ubuntu-24-04-x64', tags: ['team:db'] });
     const first = await client.droplet.listDroplets({ tag_name: 'team:web', per_page: 25, page: 1 });
     const second = await client.droplet.listDroplets({ tag_name: 'team:web', per_page: 25, page: 2 });
-    expect(first.data.meta.total).toBe(30);
+    expect(first.data.meta!.total).toBe(30);
     expect(first.data.droplets).toHaveLength(25);
     expect(second.data.droplets).toHaveLength(5);
-    expect(first.data.links.pages?.next).toContain('page=2');
+    expect(first.data.links!.pages?.next).toContain('page=2');
     for (const id of ids) await client.droplet.deleteDroplet({ droplet_id: id });
     const after = await client.droplet.listDroplets({ tag_name: 'team:web', per_page: 25, page: 1 });
     expect(after.data.droplets.filter((d) => d.status !== 'off')).toEqual([]);

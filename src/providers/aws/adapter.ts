@@ -134,7 +134,7 @@ function runInstancesInput(req: CreateVmRequest, ownerId: string, imageId: strin
     MinCount: 1,
     MaxCount: 1,
     ClientToken: req.requestToken,
-    TagSpecifications: [{ ResourceType: 'instance', Tags: Object.entries({ ...tags, Name: vmName(req) }).map(([Key, Value]) => ({ Key, Value })) }],
+    TagSpecifications: [{ ResourceType: 'instance', Tags: Object.entries({ ...tags, Name: vmName(req, ownerId) }).map(([Key, Value]) => ({ Key, Value })) }],
     ...(userData.userData !== undefined ? { UserData: userData.userData } : {}),
   };
 }

@@ -31,6 +31,9 @@ export function createEc2Clients(settings: Ec2ClientSettings): (region: string) 
 }
 
 function buildClient(s: Ec2ClientSettings, region: string): EC2Client {
+  // The pinned SDK runs on Node 20; its notice is about releases we do not use, and it would
+  // land in the operator's log on every start.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const client = (s.makeClient ?? ((config) => new EC2Client(config)))({
     region,
     // Explicit static credentials and retry settings: nothing is read from the environment or profiles.

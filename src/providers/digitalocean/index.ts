@@ -66,7 +66,7 @@ async function createOnce(api: DropletsApi, ownerId: string, image: string, req:
   if (existing) return existing;
   const userData = userDataWithKey(req);
   const droplet = await api.create({
-    name: vmName(req),
+    name: vmName(req, ownerId),
     region: req.region,
     size: req.size,
     image,

@@ -73,7 +73,7 @@ function createBody(req: CreateVmRequest, ownerId: string, image: string): Creat
   const userData = composeUserData(req.userData, req.sshPublicKey);
   if (typeof userData === 'string') throw new StalledError('InvalidRequest', userData);
   return {
-    name: vmName(req),
+    name: vmName(req, ownerId),
     server_type: req.size,
     location: req.region,
     image,

@@ -5,7 +5,7 @@ import type { PlanName } from '../../../src/domain/manifest/types.js';
 import { CallCounter } from '../../../src/providers/call-counter.js';
 import { userDataWithKey } from '../../../src/providers/digitalocean/droplets.js';
 import { createDigitalOceanAdapter } from '../../../src/providers/digitalocean/index.js';
-import { TAG } from '../../../src/providers/ownership.js';
+import { TAG, vmName } from '../../../src/providers/ownership.js';
 import { StalledError, TransientError } from '../../../src/reconcile/errors.js';
 import { ManualClock } from '../../../src/sim/common/clock.js';
 import type { CreateVmRequest } from '../../../src/providers/types.js';
@@ -247,7 +247,7 @@ describe('DigitalOcean adapter specifics', () => {
     expect(vm).toMatchObject({ requestToken: 'tok.with.dots', nodeId: req.nodeId, status: 'provisioning' });
     expect((await adapter.create(req)).providerId).toBe(vm.providerId);
     expect(emulator.vms()).toMatchObject([
-      { id: vm.providerId, name: `do-${req.clusterId.replace('cluster_', '')}-n042`, tags: { [TAG.owner]: OWNER, [TAG.cluster]: req.clusterId, [TAG.node]: req.nodeId, [TAG.role]: 'manager', [TAG.plan]: 'small' } },
+      { id: vm.providerId, name: vmName(req, OWNER), tags: { [TAG.owner]: OWNER, [TAG.cluster]: req.clusterId, [TAG.node]: req.nodeId, [TAG.role]: 'manager', [TAG.plan]: 'small' } },
     ]);
   });
 });

@@ -230,7 +230,7 @@ describe('Hetzner adapter specifics', () => {
   it('stalls with NameTaken when a server it did not make holds the name, and leaves it alone', async () => {
     const e = await start();
     const r = req();
-    const squatter = seed(e, vmName(r), ownedTags({} as ContractHarness, r.nodeId));
+    const squatter = seed(e, vmName(r, OWNER), ownedTags({} as ContractHarness, r.nodeId));
     const err = await adapterFor(e).create(r).catch((x: unknown) => x);
     expect(err).toBeInstanceOf(StalledError);
     expect((err as StalledError).reason).toBe('NameTaken');

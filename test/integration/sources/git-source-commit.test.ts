@@ -18,7 +18,7 @@ const alice = { name: 'Alice Admin', email: 'alice@example.test' };
 const head = (branch = 'main') => fx.remote('rev-parse', `refs/heads/${branch}`).trim();
 const show = (rev: string, path: string) => fx.remote('show', `${rev}:${path}`);
 
-describe('git source: commit', () => {
+describe('git source: commit', { timeout: 20_000 }, () => {
   it('commits exactly the edit, with the API user as author and the source as committer', async () => {
     const before = head();
     const result = await source.commit({

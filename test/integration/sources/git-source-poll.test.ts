@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GitSourceError } from '../../../src/sources/git-errors.js';
+import { createRedactor, GitSourceError } from '../../../src/sources/git-errors.js';
 import { isSkipCi } from '../../../src/sources/skip-ci.js';
 import { createGitFixture, git, manifest, type GitFixture } from './git-fixture.js';
 
@@ -13,7 +13,7 @@ afterEach(() => fx.cleanup());
 
 const byPath = (a: { path: string }, b: { path: string }) => a.path.localeCompare(b.path);
 
-describe('git source: open and poll', () => {
+describe('git source: open and poll', { timeout: 20_000 }, () => {
   it('clones, checks out the branch and returns the first snapshot from the commit', async () => {
     const sha = fx.push(
       {
@@ -113,7 +113,7 @@ describe('git source: open and poll', () => {
   });
 });
 
-describe('git source: clear errors', () => {
+describe('git source: clear errors', { timeout: 20_000 }, () => {
   const reasonOf = (p: Promise<unknown>) => p.then(() => 'resolved', (e: unknown) => (e instanceof GitSourceError ? e.reason : `other: ${String(e)}`));
 
   it('reports an empty remote, then opens once the first commit is pushed', async () => {
@@ -146,12 +146,14 @@ describe('git source: clear errors', () => {
     expect(await reasonOf(fx.source({ workDir: junk }).open())).toBe('NotAClone');
   });
 
-  it('never puts credentials from the URL into an error', async () => {
+  it('never puts credentials from the URL or env into an error', async () => {
     const source = fx.source({ url: 'https://robot:hunter2-token@127.0.0.1:9/fleet.git' });
     const err = await source.open().then(() => null, (e: unknown) => e as Error);
     expect(err).toBeInstanceOf(GitSourceError);
     expect((err as GitSourceError).reason).toBe('GitFailed');
     expect(err!.message).not.toContain('hunter2-token');
     expect(err!.message).toContain('127.0.0.1:9');
+    const redact = createRedactor(['s3cret-value']);
+    expect(redact('ssh://deploy:tok@host/x.git said s3cret-value')).toBe('ssh://***@host/x.git said ***');
   });
 });

@@ -1,0 +1,60 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, readServeConfig, type ServeFlags } from '../config.js';
+import { startClusterops } from '../main.js';
+import { UsageError } from './args.js';
+import type { CliIo } from './run.js';
+
+export const SERVE_USAGE = `clusterops serve (--demo | --repo URL | --local DIR) [options]
+
+  --demo               embedded default: a local bare repository seeded from example-repo/
+                       and the simulated cloud, reconciled (what npm start runs)
+  --repo URL           clone and watch this repository (CLUSTEROPS_REPO)
+  --local DIR          watch a working tree's clusters/ (read-only; CLUSTEROPS_LOCAL)
+  --branch NAME        tracked branch (CLUSTEROPS_BRANCH, default main)
+  --data-dir DIR       state, clone and demo files (CLUSTEROPS_DATA_DIR, default ./.clusterops)
+  --host H --port N    HTTP listener (HOST, PORT; default 127.0.0.1:3000)
+  --poll-interval S    seconds between polls (CLUSTEROPS_POLL_INTERVAL, default 30; demo 5)
+  --status-branch B    write status commits to this branch (CLUSTEROPS_STATUS_BRANCH)
+  --no-status-commits  do not write status/<name>.yaml commits (CLUSTEROPS_STATUS_COMMITS=false)
+  --log-level L        debug|info|warn|error|silent (CLUSTEROPS_LOG_LEVEL)
+  --log-format F       pretty|json (CLUSTEROPS_LOG_FORMAT; default pretty on a terminal)
+  --sim-boot-ms MS     demo: simulated VM boot time (default 3000)
+
+Provider credentials come only from the environment: DIGITALOCEAN_TOKEN, HCLOUD_TOKEN,
+AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY.`;
+
+/** `clusterops serve`: runs until SIGTERM/SIGINT, then shuts down gracefully. */
+export async function runServe(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      demo: { type: 'boolean' },
+      'no-status-commits': { type: 'boolean' },
+      ...Object.fromEntries(['repo', 'local', 'branch', 'data-dir', 'host', 'port', 'poll-interval', 'status-branch', 'log-level', 'log-format', 'sim-boot-ms'].map((k) => [k, { type: 'string' as const }])),
+    },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\n\n${SERVE_USAGE}`);
+  let config;
+  try {
+    config = readServeConfig(values as ServeFlags, process.env, Boolean(process.stderr.isTTY));
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+  const running = await startClusterops(config);
+  io.out(`clusterops is serving on ${running.url}`);
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  running.log.info({ signal }, 'shutting down: finishing running passes');
+  const forced = setTimeout(() => {
+    running.log.error({}, 'shutdown took longer than 30 s; exiting');
+    process.exit(1);
+  }, 30_000);
+  forced.unref();
+  await running.close();
+  clearTimeout(forced);
+  return 0;
+}
