@@ -48,7 +48,9 @@ export async function startClusterops(config: ServeConfig, overrides: { log?: Lo
   const calls = new CallCounter();
   const providers = createProviderAdapters(credentials, { ownerId: store.instanceId, endpoints, recorder: calls });
   const observations = createObservationCache(providers);
-  const { source, commit, closeSource } = await openSource(config, repo, log, () => void daemon.pollNow());
+  // The local watcher may fire before the daemon exists; it has nothing to wake until then.
+  let wake: () => void = () => undefined;
+  const { source, commit, closeSource } = await openSource(config, repo, log, () => wake());
   const statusWriter = config.statusCommits && commit ? createGitStatusWriter({ commit, author: IDENTITY, log, ...(config.statusBranch ? { branch: config.statusBranch } : {}) }) : undefined;
   const deps: ReconcilerDeps = {
     store,
@@ -74,6 +76,7 @@ export async function startClusterops(config: ServeConfig, overrides: { log?: Lo
     resyncIntervalMs: config.resyncIntervalMs,
     concurrency: config.concurrency,
   });
+  wake = () => void daemon.pollNow();
   const app = createApp({
     log,
     hook: { branch: config.branch, pollNow: () => void daemon.pollNow(), ...(config.webhookSecret ? { webhookSecret: config.webhookSecret } : {}) },
@@ -130,8 +133,22 @@ async function openSource(config: ServeConfig, repo: string, log: Logger, onLoca
     return { source, commit: undefined, closeSource: () => local.close() };
   }
   const git = createGitSource({ url: repo, branch: config.branch, workDir: join(config.dataDir, 'repo'), author: IDENTITY, logger: sourceLog });
-  await git.open();
-  return { source: { poll: () => git.poll(), commit: git.commit }, commit: git.commit, closeSource: async () => undefined };
+  // An empty remote or a branch not pushed yet is not fatal: say so and try again at each poll.
+  let opened = false;
+  const ensureOpen = async () => {
+    if (opened) return;
+    await git.open();
+    opened = true;
+  };
+  await ensureOpen().catch((err: unknown) => log.warn({ err }, 'cannot open the repository yet; retrying at every poll'));
+  const source: DesiredSource = {
+    poll: async () => {
+      await ensureOpen();
+      return git.poll();
+    },
+    commit: git.commit,
+  };
+  return { source, commit: git.commit, closeSource: async () => undefined };
 }
 
 function readiness(daemon: Daemon, config: ServeConfig): string[] {

@@ -69,7 +69,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const takeSnapshot = async (snapshot: Snapshot, forceAll: boolean) => {
     const previous = state;
     const orphans = await discoverOrphans(options);
-    if (snapshot.message.includes(CONFIRM_DELETION_MARKER) && previous) await confirmHeld(options.store, previous);
+    if (previous && [snapshot.message, ...snapshot.messages].some((m) => m.includes(CONFIRM_DELETION_MARKER))) await confirmHeld(options.store, previous);
     const known = new Map(options.store.clusters().map((r) => [r.id, r.name]));
     const confirmed = new Set(options.store.clusters().filter((r) => r.deletionConfirmed).map((r) => r.id));
     state = buildDesiredState({ load: loadRepository(snapshot.files), revision: snapshot.revision, known, orphans, confirmed, ...(options.guard ? { guard: options.guard } : {}) });

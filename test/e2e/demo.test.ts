@@ -1,0 +1,89 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoreData } from '../../src/store/types.js';
+import { CLI } from '../support/cli.js';
+
+const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 'Ada', GIT_AUTHOR_EMAIL: 'ada@example.com', GIT_COMMITTER_NAME: 'Ada', GIT_COMMITTER_EMAIL: 'ada@example.com' };
+
+// What `npm start` runs, as a process: the embedded default on the simulated cloud.
+describe('clusterops serve --demo (npm start)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'clusterops-demo-'));
+  let proc: ChildProcess;
+  let url = '';
+  let output = '';
+
+  const state = (): StoreData | null => {
+    try {
+      return JSON.parse(readFileSync(join(dataDir, 'state.json'), 'utf8')) as StoreData;
+    } catch {
+      return null;
+    }
+  };
+  const waitFor = async (what: string, check: () => boolean, ms = 30_000) => {
+    for (const until = Date.now() + ms; Date.now() < until; await sleep(100)) if (check()) return;
+    throw new Error(`timed out waiting for ${what}\n${output}`);
+  };
+  const running = (id: string, n: number) => {
+    const s = state()?.clusters[id]?.status;
+    return s?.status === 'running' && s.nodes.filter((x) => x.status === 'running').length === n;
+  };
+
+  beforeAll(async () => {
+    proc = spawn(process.execPath, [CLI, 'serve', '--demo', '--port', '0', '--sim-boot-ms', '300', '--poll-interval', '1', '--log-format', 'pretty'], {
+      env: { ...process.env, CLUSTEROPS_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    await waitFor('the listening URL', () => /serving on (http:\/\/\S+)/.test(output));
+    url = /serving on (http:\/\/\S+)/.exec(output)![1]!;
+  });
+  afterAll(() => {
+    if (proc.exitCode === null) proc.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('converges the three example clusters in the simulated cloud and says so in the log', async () => {
+    await waitFor('example clusters running', () => running('cluster_abc123', 3) && running('cluster_def456', 1) && running('cluster_ghi789', 5));
+    expect(output).toMatch(/\[production\] running: 3\/3 nodes running/);
+    expect(JSON.parse(readFileSync(join(dataDir, 'sim.json'), 'utf8')).endpoints.digitalocean).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v2$/);
+  });
+
+  it('serves health and readiness on its port', async () => {
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', failing: [] });
+  });
+
+  it('follows the clone, edit, push loop of the README', async () => {
+    const work = join(dataDir, 'my-clone');
+    execFileSync('git', ['clone', '-q', join(dataDir, 'remote.git'), work], { env: GIT_ENV });
+    const file = join(work, 'clusters/production.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/plan: small\n(\s+)count: 2/, 'plan: small\n$1count: 3'));
+    execFileSync('git', ['commit', '-qam', 'production: one more worker'], { cwd: work, env: GIT_ENV });
+    // clusterops pushes status commits to the same branch: pull --rebase before pushing.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        execFileSync('git', ['pull', '-q', '--rebase'], { cwd: work, env: GIT_ENV });
+        execFileSync('git', ['push', '-q'], { cwd: work, env: GIT_ENV, stdio: 'pipe' });
+        break;
+      } catch (err) {
+        if (attempt >= 5) throw err;
+      }
+    }
+    await waitFor('production at 4 nodes', () => running('cluster_abc123', 4));
+    expect(state()!.clusters.cluster_abc123!.status!.nodes.map((n) => n.id)).toEqual(['node_001', 'node_002', 'node_003', 'node_004']);
+  });
+
+  it('shuts down gracefully on SIGTERM', async () => {
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+    proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output).toContain('shutting down');
+  });
+});
