@@ -28,6 +28,8 @@ export interface ServeConfig {
   logFormat: 'json' | 'pretty';
   /** Demo only: simulated VM boot time. */
   simBootMs: number;
+  /** Demo only: the demo admin's API token (CLUSTEROPS_DEMO_TOKEN); random when absent. */
+  demoToken?: string;
 }
 
 export class ConfigError extends Error {
@@ -73,6 +75,7 @@ export function readServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, tty: 
     endpoints: endpointsFrom(env),
     logLevel: logLevel as LogLevel,
     logFormat,
+    ...(env.CLUSTEROPS_DEMO_TOKEN ? { demoToken: env.CLUSTEROPS_DEMO_TOKEN } : {}),
     simBootMs: int('--sim-boot-ms', pick('sim-boot-ms', 'CLUSTEROPS_SIM_BOOT_MS') ?? '3000', 0, 600_000),
   };
 }
@@ -109,5 +112,5 @@ function endpointsFrom(env: NodeJS.ProcessEnv): Partial<Record<Provider, string>
 /** Every secret in a configuration, for log redaction. */
 export function secretsOf(config: ServeConfig): string[] {
   const c = config.credentials;
-  return [c.digitalocean?.token, c.hetzner?.token, c.aws?.secretAccessKey, config.webhookSecret].filter((s): s is string => Boolean(s));
+  return [c.digitalocean?.token, c.hetzner?.token, c.aws?.secretAccessKey, config.webhookSecret, config.demoToken].filter((s): s is string => Boolean(s));
 }

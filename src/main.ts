@@ -3,6 +3,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { createApp } from './api/app.js';
+import { openApiDocument } from './api/openapi.js';
+import { clustersApi } from './api/router.js';
+import { openAccounts, type Accounts } from './auth/accounts.js';
+import { ensureDemoAccounts, readDemoToken, writeDemoToken } from './auth/demo.js';
 import type { ServeConfig } from './config.js';
 import { secretsOf } from './config.js';
 import type { Provider } from './domain/manifest/types.js';
@@ -31,6 +35,9 @@ export interface Clusterops {
   calls: CallCounter;
   sim?: SimCloud;
   statusWriter?: StatusWriter;
+  accounts: Accounts;
+  /** Demo only: the demo admin's API token. */
+  demoToken?: string;
   log: Logger;
   close(): Promise<void>;
 }
@@ -38,11 +45,14 @@ export interface Clusterops {
 const IDENTITY = { name: 'clusterops', email: 'clusterops@localhost' };
 
 /** The one composition root: builds every adapter from the configuration and starts it all. */
-export async function startClusterops(config: ServeConfig, overrides: { log?: Logger; sim?: SimCloud } = {}): Promise<Clusterops> {
+export async function startClusterops(config: ServeConfig, overrides: { log?: Logger; sim?: SimCloud; newClusterId?: () => string } = {}): Promise<Clusterops> {
   let secrets: string[] = secretsOf(config);
   const log = overrides.log ?? createLogger({ level: config.logLevel, format: config.logFormat, secrets: () => secrets });
   await mkdir(config.dataDir, { recursive: true });
   const store = await openStore(join(config.dataDir, 'state.json'));
+  const accounts = await openAccounts(config.dataDir);
+  const demoToken = config.demo ? await seedDemoAccounts(accounts, config) : undefined;
+  if (demoToken) secrets = [...secrets, demoToken];
   const { sim, credentials, endpoints, repo } = await prepareWorld(config, overrides.sim, log);
   secrets = [...secrets, ...secretsOf({ ...config, credentials })];
   const calls = new CallCounter();
@@ -52,6 +62,7 @@ export async function startClusterops(config: ServeConfig, overrides: { log?: Lo
   let wake: () => void = () => undefined;
   const { source, commit, closeSource } = await openSource(config, repo, log, () => wake());
   const statusWriter = config.statusCommits && commit ? createGitStatusWriter({ commit, author: IDENTITY, log, ...(config.statusBranch ? { branch: config.statusBranch } : {}) }) : undefined;
+  const newClusterId = overrides.newClusterId ?? (() => `cluster_${randomBytes(8).toString('hex').slice(0, 12)}`);
   const deps: ReconcilerDeps = {
     store,
     providers,
@@ -75,12 +86,32 @@ export async function startClusterops(config: ServeConfig, overrides: { log?: Lo
     pollIntervalMs: config.pollIntervalMs,
     resyncIntervalMs: config.resyncIntervalMs,
     concurrency: config.concurrency,
+    newClusterId,
   });
   wake = () => void daemon.pollNow();
+  const api = clustersApi({
+    desired: () => daemon.desired(),
+    store,
+    ...(commit ? { commit } : {}),
+    afterWrite: () => daemon.pollNow(),
+    authenticate: (bearer) => accounts.authenticate(bearer),
+    isMemberOf: async (userId, org) => Boolean((await accounts.user(userId))?.memberships.some((m) => m.organizationId === org)),
+    now: () => new Date(),
+    newClusterId,
+  });
+  const openapi = JSON.stringify(openApiDocument());
   const app = createApp({
     log,
     hook: { branch: config.branch, pollNow: () => void daemon.pollNow(), ...(config.webhookSecret ? { webhookSecret: config.webhookSecret } : {}) },
     readiness: () => readiness(daemon, config),
+    routes: [
+      async (ctx, next) => {
+        if (ctx.path !== '/api/openapi.json') return next();
+        ctx.type = 'application/json';
+        ctx.body = openapi;
+      },
+      api,
+    ],
   });
   const server = await listen(app.callback(), config.host, config.port);
   const url = `http://${config.host}:${(server.address() as { port: number }).port}`;
@@ -92,6 +123,8 @@ export async function startClusterops(config: ServeConfig, overrides: { log?: Lo
     store,
     calls,
     log,
+    accounts,
+    ...(demoToken ? { demoToken } : {}),
     ...(sim ? { sim } : {}),
     ...(statusWriter ? { statusWriter } : {}),
     close: async () => {
@@ -103,6 +136,13 @@ export async function startClusterops(config: ServeConfig, overrides: { log?: Lo
       if (sim && !overrides.sim) await sim.close();
     },
   };
+}
+
+/** Demo: organization org_abc123 with an admin; its token is CLUSTEROPS_DEMO_TOKEN or one made on first start. */
+async function seedDemoAccounts(accounts: Accounts, config: ServeConfig): Promise<string | undefined> {
+  const seed = await ensureDemoAccounts(accounts, config.demoToken ? { token: config.demoToken } : {});
+  if (seed.token && seed.created && !config.demoToken) await writeDemoToken(config.dataDir, seed.token);
+  return seed.token ?? (await readDemoToken(config.dataDir)) ?? undefined;
 }
 
 async function prepareWorld(config: ServeConfig, given: SimCloud | undefined, log: Logger) {

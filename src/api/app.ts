@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import Koa from 'koa';
 import type { Logger } from '../logger.js';
+import { ApiError } from './errors.js';
 import { BodyTooLargeError } from './raw-body.js';
 import { gitHook, type GitHookDeps } from './hooks.js';
 
@@ -17,6 +19,11 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.proxy = false;
+  app.use(async (ctx, next) => {
+    ctx.state.requestId = randomUUID();
+    ctx.set('X-Request-Id', ctx.state.requestId as string);
+    await next();
+  });
   app.use(errors(deps.log));
   app.use(async (ctx, next) => {
     if (ctx.path === '/healthz' && ctx.method === 'GET') {
@@ -55,12 +62,17 @@ function errors(log: Logger): Koa.Middleware {
         ctx.body = { error: { code: 'NOT_FOUND', message: `no route ${ctx.method} ${ctx.path}`, httpStatus: 404 } };
       }
     } catch (err) {
+      if (err instanceof ApiError) {
+        ctx.status = err.httpStatus;
+        ctx.body = err.toBody();
+        return;
+      }
       if (err instanceof BodyTooLargeError) {
         ctx.status = 413;
         ctx.body = { error: { code: 'PAYLOAD_TOO_LARGE', message: err.message, httpStatus: 413 } };
         return;
       }
-      const requestId = Math.random().toString(36).slice(2, 10);
+      const requestId = String(ctx.state.requestId ?? randomUUID());
       log.error({ err, requestId, path: ctx.path }, 'request failed');
       ctx.status = 500;
       ctx.body = { error: { code: 'INTERNAL_SERVER_ERROR', message: `internal error (request ${requestId})`, httpStatus: 500, requestId } };

@@ -21,9 +21,17 @@ Commands:
                         simulated cloud; --repo URL or --local DIR otherwise)
   sim                   Run the simulated cloud (DigitalOcean, Hetzner, EC2 emulators)
                         until interrupted. Options: --port, --boot-ms, --delete-ms, --write
+  org create <org_id>   Create an organization. Options: --name
+  user add <user_id>    Add a user to an organization, or change their role there.
+                        Options: --org <org_id> --role admin|member, --name
+  token create          Create an API token and print it (shown only once).
+                        Options: --user <user_id>, --description
+  token revoke <id>     Revoke an API token by its id (tok_…)
+  token list            List tokens (never their values). Options: --user
   help                  Show this help
 
-repo-dir defaults to the current directory.`;
+repo-dir defaults to the current directory. org, user and token edit D/accounts.json, where D is
+--data-dir D (CLUSTEROPS_DATA_DIR, default ./.clusterops); a running daemon sees their changes.`;
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
@@ -33,6 +41,9 @@ const commands: Record<string, Command> = {
   // Loaded on demand: the emulators and SDKs are not needed to validate or plan.
   sim: async (args, io) => (await import('./sim.js')).runSim(args, io),
   serve: async (args, io) => (await import('./serve.js')).runServe(args, io),
+  org: async (args, io) => (await import('./accounts.js')).runAccounts('org', args, io),
+  user: async (args, io) => (await import('./accounts.js')).runAccounts('user', args, io),
+  token: async (args, io) => (await import('./accounts.js')).runAccounts('token', args, io),
   help: async (_args, io) => {
     io.out(USAGE);
     return 0;

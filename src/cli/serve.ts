@@ -44,6 +44,11 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
   }
   const running = await startClusterops(config);
   io.out(`clusterops is serving on ${running.url}`);
+  if (running.demoToken) {
+    io.out(`demo API token (admin of org_abc123, also in ${config.dataDir}/demo-token unless set by CLUSTEROPS_DEMO_TOKEN):`);
+    io.out(`  ${running.demoToken}`);
+    io.out(`try: curl "${running.url}/api/cluster.all?organizationId=org_abc123" -H "Authorization: Bearer $(cat ${config.dataDir}/demo-token)"`);
+  }
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));

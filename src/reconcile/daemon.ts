@@ -10,7 +10,6 @@ import type { Store } from '../store/store.js';
 import { createController, type Controller } from './controller.js';
 import { buildDesiredState, CONFIRM_DELETION_MARKER, type DeletionGuard, type DesiredState } from './desired.js';
 import type { ObservationCache } from './observation.js';
-import type { DesiredView } from './types.js';
 
 /** Where desired state comes from: a Git branch (with commits) or a local working tree. */
 export interface DesiredSource {
@@ -43,15 +42,24 @@ export interface Daemon {
   pollNow(): Promise<void>;
   /** Poll and re-check every cluster against the providers, changed or not (drift detection). */
   resync(): Promise<void>;
-  /** The desired view passes read. */
-  desired(): DesiredView;
+  /** The desired state of the latest snapshot (what passes and the API read). */
+  desired(): DesiredState;
   readonly controller: Controller;
   /** Last successful poll time (ms), for readiness. */
   lastPollAt(): number | null;
   stop(): Promise<void>;
 }
 
-const EMPTY: DesiredView = { revision: '', get: () => undefined, deletionHeld: () => undefined, orphanProvider: () => undefined };
+const EMPTY: DesiredState = {
+  revision: '',
+  entries: new Map(),
+  unassigned: [],
+  deleting: [],
+  held: new Map(),
+  get: () => undefined,
+  deletionHeld: () => undefined,
+  orphanProvider: () => undefined,
+};
 
 export function createDaemon(options: DaemonOptions): Daemon {
   let state: DesiredState | null = null;
@@ -92,8 +100,22 @@ export function createDaemon(options: DaemonOptions): Daemon {
     } else if (!snapshot && forceAll && state) for (const id of allKeys(state, options.store)) controller.enqueue(id);
   };
 
+  // One poll at a time. A request that arrives while one runs gets a fresh poll after it, so a
+  // caller that just pushed (the API) is sure to see its own commit.
+  let again: Promise<void> | null = null;
+  let againForce = false;
   const guardedPoll = (forceAll = false): Promise<void> => {
-    polling ??= pollOnce(forceAll)
+    if (polling) {
+      againForce ||= forceAll;
+      again ??= polling.then(() => {
+        again = null;
+        const force = againForce;
+        againForce = false;
+        return guardedPoll(force);
+      });
+      return again;
+    }
+    polling = pollOnce(forceAll)
       .catch((err: unknown) => options.log.warn({ err }, 'poll failed; will try again'))
       .finally(() => {
         polling = null;

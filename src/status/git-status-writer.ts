@@ -28,6 +28,8 @@ export interface StatusWriter {
 
 export function createGitStatusWriter(options: StatusWriterOptions): StatusWriter {
   const published = new Map<string, { name: string; fingerprint: string }>();
+  /** The state each commit under way will leave in Git, should it succeed. */
+  const inFlight = new Map<string, { name: string; fingerprint: string }>();
   const pending = new Map<string, { name: string; doc: StatusDocument | null }>();
   let running: Promise<void> | null = null;
 
@@ -35,10 +37,13 @@ export function createGitStatusWriter(options: StatusWriterOptions): StatusWrite
     while (pending.size > 0) {
       const [id, next] = pending.entries().next().value as [string, { name: string; doc: StatusDocument | null }];
       pending.delete(id);
-      await write(id, next.name, next.doc).catch((err: unknown) => {
-        options.log.warn({ err }, `status commit for ${next.name} failed; it will be retried on the next change`);
-        published.delete(id);
-      });
+      inFlight.set(id, { name: next.name, fingerprint: statusFingerprint(next.doc) });
+      await write(id, next.name, next.doc)
+        .catch((err: unknown) => {
+          options.log.warn({ err }, `status commit for ${next.name} failed; it will be retried on the next change`);
+          published.delete(id);
+        })
+        .finally(() => inFlight.delete(id));
     }
   };
 
@@ -70,7 +75,9 @@ export function createGitStatusWriter(options: StatusWriterOptions): StatusWrite
       const doc = removed ? null : toDocument(record);
       if (!removed && !doc) return;
       const fingerprint = statusFingerprint(doc);
-      const last = published.get(record.id);
+      // Compare with what Git will hold once the commit under way lands, not with what it holds
+      // now: a status that reverts while its change is being committed must still be written.
+      const last = inFlight.get(record.id) ?? published.get(record.id);
       if (last && last.fingerprint === fingerprint && last.name === record.name) {
         pending.delete(record.id);
         return;

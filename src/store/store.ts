@@ -27,7 +27,13 @@ export interface Store {
 export async function openStore(path: string): Promise<Store> {
   await mkdir(dirname(path), { recursive: true });
   const db = new Low<StoreData>(new JSONFile<StoreData>(path), emptyData());
-  await db.read();
+  try {
+    await db.read();
+  } catch (err) {
+    // lowdb surfaces a bare JSON.parse error that names neither the file nor what it expected.
+    if (err instanceof SyntaxError) throw new Error(`${path} is not a clusterops store (version 1): ${err.message}`, { cause: err });
+    throw err;
+  }
   if (db.data.version !== 1 || typeof db.data.instanceId !== 'string') {
     throw new Error(`${path} is not a clusterops store (version 1)`);
   }

@@ -11,6 +11,8 @@ export type ManifestEdit =
   | { op: 'unset'; field: 'id' | 'apiVersion' | 'access' }
   /** Sets a node group's count, adding the group (at the end) when there is none of that role and plan. */
   | { op: 'setGroupCount'; role: Role; plan: PlanName; count: number }
+  /** Drops a node group. */
+  | { op: 'removeGroup'; role: Role; plan: PlanName }
   /** Lists a node under the group's `remove:` (once). */
   | { op: 'appendRemove'; role: Role; plan: PlanName; nodeId: string }
   /** Adds a grant, or changes the permission of the user's existing grant. */
@@ -48,6 +50,11 @@ function applyEdit(doc: Document, root: YAMLMap, edit: ManifestEdit): string | n
       const group = findGroup(root, edit.role, edit.plan);
       if (group) group.set('count', edit.count);
       else nodesSeq(doc, root).add(doc.createNode({ role: edit.role, plan: edit.plan, count: edit.count }));
+      return null;
+    }
+    case 'removeGroup': {
+      const seq = root.get('nodes');
+      if (isSeq(seq)) seq.items = seq.items.filter((i) => !(isMap(i) && i.get('role') === edit.role && i.get('plan') === edit.plan));
       return null;
     }
     case 'appendRemove': {

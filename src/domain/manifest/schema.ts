@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsPlugin from 'ajv-formats';
+import apiSchema from '../../../schemas/api.schema.json' with { type: 'json' };
 import schema from '../../../schemas/cluster.schema.json' with { type: 'json' };
 import { closest, formatPath, parseJsonPointer, type FieldPath } from './field-path.js';
 
@@ -19,23 +20,39 @@ type SchemaNode = { errorMessage?: string; properties?: Record<string, unknown>;
 const addFormats = ((addFormatsPlugin as unknown as { default?: unknown }).default ??
   addFormatsPlugin) as unknown as (ajv: Ajv) => Ajv;
 
-function createValidator() {
+function createAjv(): Ajv {
   const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
   addFormats(ajv);
   // `errorMessage` carries the human wording in the schema itself (editors show it too).
   ajv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });
-  return ajv.compile(schema);
+  ajv.addSchema(schema, 'cluster.schema.json');
+  ajv.addSchema(apiSchema, 'api.schema.json');
+  return ajv;
 }
 
-const validate = createValidator();
+const ajv = createAjv();
+const validate = ajv.getSchema('cluster.schema.json')!;
 
 /** Checks a parsed manifest against `schemas/cluster.schema.json`, the one validator. */
 export function checkSchema(value: unknown): SchemaProblem[] {
-  if (validate(value)) return [];
+  return problems(validate(value) ? [] : (validate.errors ?? []));
+}
+
+/**
+ * Checks the parameters of an API procedure against its definition in `schemas/api.schema.json`
+ * (which refers to the manifest schema for every shared field).
+ */
+export function checkApiInput(procedure: string, value: unknown): SchemaProblem[] {
+  const check = ajv.getSchema(`api.schema.json#/definitions/${procedure}`);
+  if (!check) throw new Error(`no schema for ${procedure}`);
+  return problems(check(value) ? [] : (check.errors ?? []), 'the request');
+}
+
+function problems(errors: ErrorObject[], root = 'the manifest'): SchemaProblem[] {
   const seen = new Set<string>();
   const out: SchemaProblem[] = [];
-  for (const err of validate.errors ?? []) {
-    const problem = describe(err);
+  for (const err of errors) {
+    const problem = describe(err, root);
     const key = `${formatPath(problem.path)}\u0000${problem.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -44,10 +61,10 @@ export function checkSchema(value: unknown): SchemaProblem[] {
   return out;
 }
 
-function describe(err: ErrorObject): SchemaProblem {
+function describe(err: ErrorObject, root: string): SchemaProblem {
   const path = parseJsonPointer(err.instancePath);
   const where = formatPath(path);
-  const subject = where === '' ? 'the manifest' : where;
+  const subject = where === '' ? root : where;
   const parent = err.parentSchema as SchemaNode | undefined;
   const params = err.params as Record<string, unknown>;
   switch (err.keyword) {

@@ -1,0 +1,79 @@
+import { parse } from 'yaml';
+import { editManifest, type ManifestEdit } from '../../domain/manifest/edit.js';
+import { parseManifest } from '../../domain/manifest/parse.js';
+import type { Diagnostic } from '../../domain/manifest/types.js';
+import type { FileReader } from '../../sources/git-source.js';
+import type { FileChange } from '../../sources/types.js';
+import { ApiError } from '../errors.js';
+import type { Call } from './deps.js';
+
+export const manifestPath = (name: string): string => `clusters/${name}.yaml`;
+
+/**
+ * Commits one API write as the calling user and pushes it. `edit` runs on the branch's latest
+ * head, again after every lost race, so concurrent writers never lose an update; it throws an
+ * ApiError to refuse (nothing is committed then). Resolves once the daemon has the revision.
+ */
+export async function commitWrite(call: Call, message: string, edit: (read: FileReader) => Promise<FileChange[]>): Promise<void> {
+  const { deps, principal } = call;
+  if (!deps.commit) throw new ApiError('UNPROCESSABLE_CONTENT', 'this clusterops watches a local working tree; writes need a Git repository (serve --repo)');
+  const result = await deps.commit({
+    message,
+    author: { name: principal.userId, email: `${principal.userId}@users.clusterops.invalid` },
+    edit,
+  });
+  if ('refused' in result) throw new ApiError('CONFLICT', result.refused);
+  if ('revision' in result) await deps.afterWrite();
+}
+
+/**
+ * An edit of an existing manifest: reads it at the head, checks it is still the same cluster,
+ * applies the edits (comments kept), validates the result with the manifest validator, and
+ * moves the file when the cluster is renamed.
+ */
+export function editExisting(clusterId: string, name: string, edits: ManifestEdit[], newName = name) {
+  return async (read: FileReader): Promise<FileChange[]> => {
+    const text = await read(manifestPath(name));
+    if (text === undefined || idOf(text) !== clusterId) {
+      throw new ApiError('CONFLICT', `cluster ${name} was renamed or removed by another change; reload and try again`);
+    }
+    if (newName !== name && (await read(manifestPath(newName))) !== undefined) throw nameTaken(newName);
+    const edited = editManifest(text, edits);
+    if (!edited.ok) throw new ApiError('UNPROCESSABLE_CONTENT', edited.message);
+    assertValid(manifestPath(newName), edited.text);
+    if (!edited.changed && newName === name) return [];
+    return newName === name
+      ? [{ path: manifestPath(name), content: edited.text }]
+      : [
+          { path: manifestPath(name), content: null },
+          { path: manifestPath(newName), content: edited.text },
+        ];
+  };
+}
+
+/** Refuses text that is not a valid manifest: schema problems are 400, impossible states 422. */
+export function assertValid(path: string, text: string): void {
+  const errors = parseManifest(path, text).diagnostics.filter((d) => d.severity === 'error');
+  const first = errors[0];
+  if (!first) return;
+  const message = errors.map((d) => d.message).join('; ');
+  throw new ApiError(isShapeProblem(first) ? 'BAD_REQUEST' : 'UNPROCESSABLE_CONTENT', message, first.path || undefined);
+}
+
+// Catalogue problems (region, plan) are bad values; control-plane rules make a change impossible.
+function isShapeProblem(d: Diagnostic): boolean {
+  return !/manager|quorum/.test(d.message) || /must be one of/.test(d.message);
+}
+
+export function nameTaken(name: string): ApiError {
+  return new ApiError('CONFLICT', `a cluster named ${name} already exists`, 'name');
+}
+
+function idOf(text: string): string | undefined {
+  try {
+    const v = parse(text) as { id?: unknown } | null;
+    return typeof v?.id === 'string' ? v.id : undefined;
+  } catch {
+    return undefined;
+  }
+}

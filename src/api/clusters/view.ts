@@ -1,0 +1,86 @@
+import type { AccessGrant, ClusterManifest, Orchestrator, Provider } from '../../domain/manifest/types.js';
+import type { ClusterStatus, NodeView } from '../../domain/status/types.js';
+import type { DesiredState } from '../../reconcile/desired.js';
+import type { Store } from '../../store/store.js';
+import type { ClusterRecord } from '../../store/types.js';
+
+/** A cluster as the API knows it: the manifest in Git (desired) merged with the last observed state. */
+export interface KnownCluster {
+  id: string;
+  name: string;
+  organizationId: string;
+  provider: Provider;
+  region: string;
+  orchestrator: Orchestrator;
+  /** Present when the manifest is in Git and valid. */
+  manifest?: ClusterManifest & { id: string };
+  /** The validation message when the manifest in Git is invalid. */
+  invalid?: string;
+  record?: ClusterRecord;
+  access: AccessGrant[];
+}
+
+/** The seed's cluster shape (`cluster.all`). */
+export interface ApiCluster {
+  id: string;
+  name: string;
+  provider: Provider;
+  region: string;
+  orchestrator: Orchestrator;
+  status: ClusterStatus;
+  nodeCount: number;
+  createdAt: string;
+}
+
+/** `cluster.one`: the cluster with its nodes. */
+export interface ApiClusterDetail extends ApiCluster {
+  nodes: NodeView[];
+}
+
+/** Every cluster: those in Git (valid or not) and those whose manifest is gone but whose VMs are still being deleted. */
+export function knownClusters(desired: DesiredState, store: Store): KnownCluster[] {
+  const out: KnownCluster[] = [];
+  for (const [id, entry] of desired.entries) {
+    const record = store.cluster(id);
+    if (entry.kind === 'valid') {
+      const m = entry.manifest;
+      out.push({ id, name: m.name, organizationId: m.organizationId, provider: m.provider, region: m.region, orchestrator: m.orchestrator, manifest: m, access: m.access ?? [], ...(record ? { record } : {}) });
+    } else if (record) {
+      out.push({ ...fromRecord(record), name: entry.name, invalid: entry.message });
+    }
+  }
+  for (const record of store.clusters()) if (!desired.entries.has(record.id) && record.organizationId !== 'org_unknown') out.push(fromRecord(record));
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function fromRecord(record: ClusterRecord): KnownCluster {
+  const { id, name, organizationId, provider, region, orchestrator } = record;
+  return { id, name, organizationId, provider, region, orchestrator, record, access: [] };
+}
+
+/** The status users see: what the last pass derived, or what a pending change means. */
+export function statusOf(c: KnownCluster): ClusterStatus {
+  if (c.invalid) return 'error';
+  if (!c.manifest) return c.record?.status?.status === 'error' ? 'error' : 'deleting';
+  return c.record?.status?.status ?? 'provisioning';
+}
+
+export function toApiCluster(c: KnownCluster, now: () => Date, status: ClusterStatus = statusOf(c)): ApiCluster {
+  const desired = c.manifest ? c.manifest.nodes.reduce((n, g) => n + g.count, 0) : (c.record?.status?.nodes.length ?? 0);
+  return {
+    id: c.id,
+    name: c.name,
+    provider: c.provider,
+    region: c.region,
+    orchestrator: c.orchestrator,
+    status,
+    nodeCount: desired,
+    createdAt: c.record?.createdAt ?? now().toISOString(),
+  };
+}
+
+export function toApiClusterDetail(c: KnownCluster, now: () => Date, status?: ClusterStatus): ApiClusterDetail {
+  const { createdAt, ...base } = toApiCluster(c, now, status);
+  // Key order as in the seed: nodes come just before createdAt.
+  return { ...base, nodes: c.record?.status?.nodes ?? [], createdAt };
+}
