@@ -18,6 +18,8 @@ export interface ServeConfig {
   pollIntervalMs: number;
   resyncIntervalMs: number;
   requeueMs: number;
+  /** A node not ready in its orchestrator for this long is replaced. */
+  unhealthyReplaceAfterMs: number;
   concurrency: number;
   statusCommits: boolean;
   statusBranch?: string;
@@ -67,6 +69,7 @@ export function readServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, tty: 
     pollIntervalMs: 1000 * int('poll interval (seconds)', pick('poll-interval', 'CLUSTEROPS_POLL_INTERVAL') ?? (demo ? '5' : '30'), 1, 86_400),
     resyncIntervalMs: 1000 * int('CLUSTEROPS_RESYNC_INTERVAL (seconds)', env.CLUSTEROPS_RESYNC_INTERVAL ?? '600', 10, 86_400),
     requeueMs: int('CLUSTEROPS_REQUEUE_MS', env.CLUSTEROPS_REQUEUE_MS ?? '2000', 10, 600_000),
+    unhealthyReplaceAfterMs: 1000 * int('CLUSTEROPS_UNHEALTHY_REPLACE_AFTER (seconds)', env.CLUSTEROPS_UNHEALTHY_REPLACE_AFTER ?? '300', 10, 86_400),
     concurrency: int('CLUSTEROPS_CONCURRENCY', env.CLUSTEROPS_CONCURRENCY ?? '8', 1, 256),
     statusCommits: !flags['no-status-commits'] && statusEnv !== 'false' && !local,
     ...(pick('status-branch', 'CLUSTEROPS_STATUS_BRANCH') ? { statusBranch: pick('status-branch', 'CLUSTEROPS_STATUS_BRANCH')! } : {}),

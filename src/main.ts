@@ -69,7 +69,7 @@ export async function startClusterops(config: ServeConfig, overrides: { log?: Lo
     observations,
     orchestrators: { kubernetes: vmOnlyOrchestrator, swarm: vmOnlyOrchestrator },
     desired: () => daemon.desired(),
-    limits: { createConcurrency: 10, observeMaxAgeMs: Math.max(250, config.requeueMs / 2), requeueMs: config.requeueMs },
+    limits: { createConcurrency: 10, observeMaxAgeMs: Math.max(250, config.requeueMs / 2), requeueMs: config.requeueMs, unhealthyReplaceAfterMs: config.unhealthyReplaceAfterMs },
     now: () => new Date(),
     newToken: () => `ct-${randomBytes(12).toString('hex')}`,
     log,

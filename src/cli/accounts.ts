@@ -53,8 +53,9 @@ export async function runAccounts(group: string, args: string[], io: CliIo, env:
   const specs = GROUPS[group] ?? {};
   const spec = sub === undefined ? undefined : specs[sub];
   if (!spec) {
+    const missing = sub === undefined || sub.startsWith('-');
     const expected = Object.keys(specs).join(', ');
-    throw new UsageError(`${sub === undefined ? 'missing subcommand' : `unknown subcommand "${sub}"`} (expected ${expected}; see clusterops help)`);
+    throw new UsageError(`${missing ? 'missing subcommand' : `unknown subcommand "${sub}"`} (expected ${expected}; see clusterops help)`);
   }
   const { call, dataDir } = parseCall(spec, rest, env);
   const accounts = createAccounts(createAccountsFile(accountsFilePath(dataDir)));

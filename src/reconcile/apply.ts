@@ -1,10 +1,11 @@
 import { lookupSize } from '../domain/catalogue/catalogue.js';
 import type { ActualCluster, ActualNode, Plan, PlanAction } from '../domain/plan/types.js';
 import type { Logger } from '../logger.js';
-import type { OrchestratorAdapter, OrchestratorCluster } from '../orchestrators/types.js';
+import type { OrchestratorAdapter } from '../orchestrators/types.js';
 import type { ObservedVm, ProviderAdapter } from '../providers/types.js';
 import type { ClusterRecord, Intent } from '../store/types.js';
 import { StalledError, WaitingError } from './errors.js';
+import { orchestratorCluster } from './membership.js';
 import { mapLimit, settleAll } from './parallel.js';
 import type { ReconcilerDeps } from './types.js';
 
@@ -62,10 +63,12 @@ function createRequest(ctx: PassContext, intent: Extract<Intent, { kind: 'create
  * deletions only once no node of the same role is still provisioning (surge first), workers in
  * parallel and managers one at a time. Returns the nodes as they stand after the writes.
  */
-export async function applyPlan(ctx: PassContext, plan: Plan, actual: ActualCluster): Promise<ActualNode[]> {
+export async function applyPlan(ctx: PassContext, plan: Plan, actual: ActualCluster, vmLevel: ActualCluster): Promise<ActualNode[]> {
   const nodes = [...actual.nodes];
+  const vmRunning = new Set(vmLevel.nodes.filter((n) => n.status === 'running').map((n) => n.id));
   await createNodes(ctx, plan.actions, nodes);
-  await initControlPlane(ctx, plan.actions, nodes);
+  await initControlPlane(ctx, plan.actions, nodes, vmRunning);
+  await joinNodes(ctx, plan.actions, nodes, vmRunning);
   await deleteNodes(ctx, plan.actions, nodes);
   return nodes;
 }
@@ -102,16 +105,48 @@ async function createNodes(ctx: PassContext, actions: readonly PlanAction[], nod
   created.rethrow();
 }
 
-async function initControlPlane(ctx: PassContext, actions: readonly PlanAction[], nodes: ActualNode[]): Promise<void> {
+async function initControlPlane(ctx: PassContext, actions: readonly PlanAction[], nodes: ActualNode[], vmRunning: ReadonlySet<string>): Promise<void> {
   const init = actions.find((a): a is Extract<PlanAction, { type: 'initCluster' }> => a.type === 'initCluster');
-  if (!init) return;
-  const node = nodes.find((n) => n.id === init.nodeId);
-  if (!node || node.status !== 'running') return;
-  await ctx.orchestrator.init(orchestratorCluster(ctx, nodes), node);
+  if (!init || !vmRunning.has(init.nodeId)) return;
+  const node = nodes.find((n) => n.id === init.nodeId)!;
+  const memberId = await ctx.orchestrator.init(orchestratorCluster(record(ctx), nodes), node);
   await ctx.deps.store.update((d) => {
-    d.clusters[ctx.clusterId]!.initialized = true;
+    const rec = d.clusters[ctx.clusterId]!;
+    rec.initialized = true;
+    rec.members = { ...rec.members, [node.id]: memberId };
   });
+  markJoined(node);
+  ctx.log.info({ node: node.id }, `initialised the ${record(ctx).orchestrator} control plane on ${node.id}`);
   await ctx.deps.store.addEvent(ctx.clusterId, { type: 'initialized', nodeId: node.id, message: `control plane initialised on ${node.id}` }, nowIso(ctx));
+}
+
+/**
+ * Joins running VMs that are not members yet: managers one at a time (each changes the control
+ * plane), then workers in parallel. Nodes on their way out are not joined.
+ */
+async function joinNodes(ctx: PassContext, actions: readonly PlanAction[], nodes: ActualNode[], vmRunning: ReadonlySet<string>): Promise<void> {
+  if (!record(ctx).initialized) return;
+  const leaving = new Set(actions.flatMap((a) => (a.type === 'deleteNode' || a.type === 'replaceNode' ? [a.nodeId] : [])));
+  const members = record(ctx).members ?? {};
+  const pending = nodes.filter((n) => vmRunning.has(n.id) && members[n.id] === undefined && !leaving.has(n.id));
+  const joinOne = async (node: ActualNode) => {
+    const memberId = await ctx.orchestrator.join(orchestratorCluster(record(ctx), nodes), node);
+    await ctx.deps.store.update((d) => {
+      const rec = d.clusters[ctx.clusterId]!;
+      rec.members = { ...rec.members, [node.id]: memberId };
+    });
+    markJoined(node);
+    await ctx.deps.store.addEvent(ctx.clusterId, { type: 'joined', nodeId: node.id, message: `${node.id} joined as ${node.role}` }, nowIso(ctx));
+  };
+  for (const m of pending.filter((n) => n.role === 'manager')) await joinOne(m);
+  const workers = await mapLimit(pending.filter((n) => n.role === 'worker'), ctx.deps.limits.createConcurrency, joinOne);
+  if (pending.length > 0) ctx.log.info({ nodes: pending.map((n) => n.id) }, `joining ${pending.length} node${pending.length === 1 ? '' : 's'}`);
+  workers.rethrow();
+}
+
+function markJoined(node: ActualNode): void {
+  node.status = 'running';
+  node.orchestratorStatus = 'ready';
 }
 
 async function deleteNodes(ctx: PassContext, actions: readonly PlanAction[], nodes: ActualNode[]): Promise<void> {
@@ -134,20 +169,21 @@ async function deleteNode(ctx: PassContext, action: Extract<PlanAction, { type: 
       rec.intents.push({ kind: 'delete', nodeId: node.id, providerId: node.providerId, region, at: nowIso(ctx) });
     }
   });
-  const cluster = orchestratorCluster(ctx, nodes);
-  if (action.drain) {
+  const cluster = orchestratorCluster(record(ctx), nodes);
+  const joined = cluster.members[node.id] !== undefined;
+  if (action.drain && joined) {
     node.status = 'draining';
     await ctx.orchestrator.drain(cluster, node);
     await ctx.deps.store.addEvent(ctx.clusterId, { type: 'drained', nodeId: node.id, message: `drained ${node.id}` }, nowIso(ctx));
   }
-  if (action.drain || node.status === 'running') await ctx.orchestrator.remove(cluster, node);
+  if (joined) await ctx.orchestrator.remove(cluster, node);
   await ctx.adapter.delete({ providerId: node.providerId, region });
+  await ctx.deps.store.update((d) => {
+    const rec = d.clusters[ctx.clusterId]!;
+    if (rec.members) delete rec.members[node.id];
+    if (rec.unhealthySince) delete rec.unhealthySince[node.id];
+  });
   node.status = 'deleting';
   ctx.deps.observations.invalidate(ctx.adapter.provider);
   await ctx.deps.store.addEvent(ctx.clusterId, { type: 'deleted', nodeId: node.id, message: `deleting ${node.id} (${action.reason})` }, nowIso(ctx));
-}
-
-function orchestratorCluster(ctx: PassContext, nodes: readonly ActualNode[]): OrchestratorCluster {
-  const r = record(ctx);
-  return { clusterId: r.id, orchestrator: r.orchestrator, managers: nodes.filter((n) => n.role === 'manager' && n.status === 'running') };
 }

@@ -7,6 +7,7 @@ import type { ObservedVm } from '../providers/types.js';
 import type { ClusterRecord } from '../store/types.js';
 import { buildActual } from './actual.js';
 import { applyPlan, resumeIntents, type PassContext } from './apply.js';
+import { overlayMembers, readMembers, trackUnhealthy } from './membership.js';
 import type { PassResult } from './controller.js';
 import { StalledError, TransientError, WaitingError } from './errors.js';
 import type { DesiredEntry, ReconcilerDeps } from './types.js';
@@ -56,12 +57,15 @@ async function runPass(ctx: PassContext, entry: DesiredEntry | undefined, observ
   let removed = false;
   try {
     const vms = await resumeIntents(ctx, observed);
-    const actual = buildActual(deps.store.cluster(clusterId)!, vms);
-    nodes = actual.nodes;
     const rec = deps.store.cluster(clusterId)!;
-    plan = planCluster({ clusterId, clusterName: rec.name, desired, actual, provider: rec.provider, region: rec.region });
+    const vmLevel = buildActual(rec, vms);
+    nodes = vmLevel.nodes;
+    const actual = overlayMembers(vmLevel, rec, await readMembers(ctx.orchestrator, rec, vmLevel));
+    nodes = actual.nodes;
+    const remediate = await noteUnhealthy(deps, rec, actual.nodes);
+    plan = planCluster({ clusterId, clusterName: rec.name, desired, actual, provider: rec.provider, region: rec.region, remediate: desired ? remediate : [] });
     if (plan.errors.length > 0) throw new StalledError(plan.errors[0]!.reason, plan.errors[0]!.message);
-    nodes = await applyPlan(ctx, plan, actual);
+    nodes = await applyPlan(ctx, plan, actual, vmLevel);
     if (!desired && nodes.length === 0 && deps.store.cluster(clusterId)!.intents.length === 0) {
       removed = await finalize(ctx);
       return {};
@@ -79,6 +83,18 @@ async function runPass(ctx: PassContext, entry: DesiredEntry | undefined, observ
       await saveStatus(deps, ctx.log, clusterId, { ...baseStatus(revision, rec), mode, plan, nodes: nodes.map(toNodeView), desiredNodes, ...(error ? { error } : {}) });
     }
   }
+}
+
+/** Records since when joined nodes have been not ready; returns those past the operator's limit. */
+async function noteUnhealthy(deps: ReconcilerDeps, rec: ClusterRecord, nodes: readonly ActualNode[]): Promise<string[]> {
+  const { since, overdue } = trackUnhealthy(rec, nodes, deps.now(), deps.limits.unhealthyReplaceAfterMs);
+  if (JSON.stringify(since) !== JSON.stringify(rec.unhealthySince ?? {})) {
+    await deps.store.update((d) => {
+      const r = d.clusters[rec.id];
+      if (r) r.unhealthySince = since;
+    });
+  }
+  return overdue;
 }
 
 function classify(err: unknown): PassError {

@@ -29,6 +29,8 @@ export interface ReconcileLimits {
   observeMaxAgeMs: number;
   /** When to look again while something is in progress. */
   requeueMs: number;
+  /** A joined node not ready for this long is replaced (a new one joins first). */
+  unhealthyReplaceAfterMs: number;
 }
 
 /** Everything a pass needs; built once in main.ts. */

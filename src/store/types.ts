@@ -35,6 +35,10 @@ export interface ClusterRecord {
   status: ClusterStatusView | null;
   updatedAt: string;
   events: ClusterEvent[];
+  /** Our node id → the orchestrator's member id (swarm node ID / Kubernetes node name), set on join. */
+  members?: Record<string, string>;
+  /** Since when each joined node has been not ready (ISO time), for remediation. */
+  unhealthySince?: Record<string, string>;
   /** A person confirmed this cluster's deletion past the mass-deletion guard. */
   deletionConfirmed?: boolean;
 }

@@ -27,6 +27,7 @@ function planConvergence(input: PlanInput, desired: ClusterManifest): Plan {
   const groups = buildGroups(desired, members);
   const ranks = removeRanks(groups);
   const changes = { manager: diffRole(groups, 'manager', ranks), worker: diffRole(groups, 'worker', ranks) };
+  addRemediation(changes, members, input.remediate ?? []);
   const actions = orderActions(input, desired, members, changes);
   const memberManagers = members.filter((n) => n.role === 'manager');
   const managersAfter = desired.nodes.filter((g) => g.role === 'manager').reduce((sum, g) => sum + g.count, 0);
@@ -52,6 +53,20 @@ function planConvergence(input: PlanInput, desired: ClusterManifest): Plan {
     quorum: quorumSummary(memberManagers.length, managersAfter),
     cost: priceChange(desired, countPlans(members), desired.nodes),
   };
+}
+
+/**
+ * Replaces one node that has been unhealthy too long by a new one of the same plan (surge: the
+ * new node joins first; the unhealthy one is then surplus and goes first). Never two at once:
+ * nothing is remediated while any node is still provisioning or another replacement is planned.
+ */
+function addRemediation(changes: Record<Role, RoleChanges>, members: readonly ActualNode[], remediate: readonly string[]): void {
+  const busy = members.some((n) => n.status === 'provisioning') || changes.manager.replaces.length + changes.worker.replaces.length > 0;
+  if (busy) return;
+  const leaving = new Set([...changes.manager.deletes, ...changes.worker.deletes].map((d) => d.node.id));
+  const node = [...members].sort(byNodeId).find((n) => remediate.includes(n.id) && !leaving.has(n.id));
+  if (!node) return;
+  changes[node.role].replaces.push({ node, plan: node.plan, reason: `${node.id} has been unhealthy too long; a new node joins, then it is removed` });
 }
 
 const NO_INIT_TARGET =

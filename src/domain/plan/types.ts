@@ -14,7 +14,12 @@ export interface ActualNode {
   ip?: string;
   /** ISO time the VM was created; newest workers go first on scale-down. */
   createdAt: string;
+  /** What the orchestrator says of the node, once it has been asked. */
+  orchestratorStatus?: OrchestratorStatus;
 }
+
+/** A node's standing in the orchestrator: joined and ready, joined but not ready, being drained, or not joined yet. */
+export type OrchestratorStatus = 'ready' | 'not-ready' | 'draining' | 'not-joined';
 
 /** What exists for one cluster. */
 export interface ActualCluster {
@@ -31,6 +36,8 @@ export interface PlanInput {
   clusterName: string;
   desired: ClusterManifest | null;
   actual: ActualCluster;
+  /** Nodes unhealthy for longer than the operator allows: replaced one at a time. */
+  remediate?: readonly string[];
   /**
    * Where the cluster runs. Only read when `desired` is null, to price the nodes that are
    * about to go; otherwise the manifest's provider and region apply.

@@ -75,5 +75,5 @@ function decide(input: StatusInput): [ClusterStatus, Cond, Cond, Cond] {
 
 /** A node as users see it. */
 export function toNodeView(n: ActualNode): NodeView {
-  return { id: n.id, role: n.role, plan: n.plan, ip: n.ip ?? null, status: n.status };
+  return { id: n.id, role: n.role, plan: n.plan, ip: n.ip ?? null, status: n.status, ...(n.orchestratorStatus ? { orchestratorStatus: n.orchestratorStatus } : {}) };
 }

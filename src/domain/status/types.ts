@@ -1,5 +1,5 @@
 import type { PlanName, Role } from '../manifest/types.js';
-import type { NodeStatus } from '../plan/types.js';
+import type { NodeStatus, OrchestratorStatus } from '../plan/types.js';
 
 /** The seed's cluster status values (DESIGN §4). */
 export type ClusterStatus = 'provisioning' | 'running' | 'degraded' | 'updating' | 'deleting' | 'error';
@@ -23,6 +23,8 @@ export interface NodeView {
   plan: PlanName;
   ip: string | null;
   status: NodeStatus;
+  /** Joined and ready, not ready, draining, or not joined yet (absent before the first check). */
+  orchestratorStatus?: OrchestratorStatus;
 }
 
 /** Everything users are told about a cluster after a pass. */

@@ -1,0 +1,27 @@
+/** Where to reach a node over SSH. */
+export interface SshTarget {
+  /** The node's address (the VM's public IP). */
+  host: string;
+  port: number;
+  username: string;
+}
+
+/** The result of one remote command. */
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs commands on nodes (DESIGN §7). Injected into the orchestrator adapters so tests can
+ * count and fault it. Failure contract: a command that ran and failed resolves with its exit
+ * code (never throws); not reaching the host (refused, timeout, auth) throws `TransientError`
+ * ('SshUnreachable') while a VM may still be booting, and a changed host key throws
+ * `StalledError('HostKeyChanged')` — never a silent accept. Secrets passed in `command`
+ * (join tokens) are never logged; `redact` lists them for log lines.
+ */
+export interface SshRunner {
+  run(target: SshTarget, command: string, options?: { timeoutMs?: number; redact?: string[] }): Promise<CommandResult>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,91 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { call, clusterFiles, group, manifest, manifestCommits, startApiWorld, waitFor, type ApiWorld, type Reply } from './api-harness.js';
+
+/**
+ * 50 concurrent writes against one repository — cluster.create with distinct names and
+ * cluster.addNode on one cluster — while a person pushes by hand (TestRepo.push, which rebases
+ * when it loses). Every change must end up in Git, none lost, none doubled.
+ */
+
+const CREATES = 30;
+const ADDS = 20;
+const BUSY = manifest('busy', { id: 'cluster_busy', groups: [group('manager', 'nano', 1), group('worker', 'nano', 2)].join('\n') });
+
+describe('concurrent API writes and a human push on one repository', () => {
+  let w: ApiWorld;
+
+  beforeAll(async () => {
+    // Status commits stay on: they race too, as in production.
+    w = await startApiWorld({ files: { 'clusters/busy.yaml': BUSY }, bootMs: 5, deleteMs: 5 });
+  });
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  it('ends with every create, every addNode and the human change in Git', { timeout: 120_000 }, async () => {
+    const api = (method: string, procedure: string, body: unknown) => call(w.co.url, method, `/api/${procedure}`, { token: w.tokens.alice, body });
+    const names = Array.from({ length: CREATES }, (_, i) => `load-${String(i).padStart(2, '0')}`);
+    const requests: Promise<Reply>[] = [];
+    for (let i = 0; i < CREATES + ADDS; i++) {
+      // Interleaved: two of every five writes are addNodes (20), the rest creates (30).
+      if (i % 5 === 1 || i % 5 === 3) requests.push(api('POST', 'cluster.addNode', { clusterId: 'cluster_busy', role: 'worker', plan: 'nano' }));
+      else requests.push(api('POST', 'cluster.create', { organizationId: 'org_abc123', name: names.shift()!, provider: 'digitalocean', region: 'fra1', orchestrator: 'kubernetes', nodes: [{ role: 'manager', plan: 'nano', count: 1 }] }));
+    }
+    // A person pushes while the API's commits are in flight (and once more a little later).
+    const human = (async () => {
+      await sleep(30);
+      w.repo.push({ 'clusters/by-hand.yaml': manifest('by-hand', { id: 'cluster_byhand', groups: group('manager', 'nano', 1) }) }, 'add by-hand, written by a person');
+      await sleep(150);
+      w.repo.push({ 'README.md': '# clusters\n' }, 'docs: a readme, by a person');
+    })();
+    const replies = await Promise.all(requests);
+    await human;
+
+    expect(requests).toHaveLength(CREATES + ADDS);
+    const statuses = replies.map((r) => r.status);
+    const creates = replies.filter((r) => r.status === 201);
+    const adds = replies.filter((r) => r.status === 200);
+    expect({ creates: creates.length, adds: adds.length, failures: replies.filter((r) => r.status >= 300).map((r) => r.text) }).toEqual({ creates: CREATES, adds: ADDS, failures: [] });
+    expect(statuses.filter((s) => s === 201 || s === 200)).toHaveLength(50);
+
+    // Every create is a file with its own id; ids are distinct.
+    const files = clusterFiles(w.repo);
+    const expectedNames = Array.from({ length: CREATES }, (_, i) => `load-${String(i).padStart(2, '0')}`);
+    expect(files).toEqual([...expectedNames.map((n) => `clusters/${n}.yaml`), 'clusters/busy.yaml', 'clusters/by-hand.yaml'].sort());
+    const ids = new Set<string>();
+    for (const r of creates) {
+      const { id, name } = r.json.result.data as { id: string; name: string };
+      const m = parse(w.repo.show(`clusters/${name}.yaml`)!) as { id: string; name: string };
+      expect(m).toMatchObject({ id, name });
+      ids.add(id);
+    }
+    expect(ids.size).toBe(CREATES);
+
+    // Every addNode counted: 2 + 20, none lost to a race.
+    expect(parse(w.repo.show('clusters/busy.yaml')!).nodes).toEqual([
+      { role: 'manager', plan: 'nano', count: 1 },
+      { role: 'worker', plan: 'nano', count: 2 + ADDS },
+    ]);
+    // The human's changes are there.
+    expect(w.repo.show('clusters/by-hand.yaml')).toContain('id: cluster_byhand');
+    expect(w.repo.show('README.md')).toBe('# clusters\n');
+
+    // One commit per write, authored by the API user; the person's two commits too.
+    const log = manifestCommits(w.repo);
+    expect(log.filter((c) => c.author === 'user_alice' && c.subject.startsWith('cluster.create: load-'))).toHaveLength(CREATES);
+    expect(log.filter((c) => c.author === 'user_alice' && c.subject === 'cluster.addNode: busy +1 worker (nano)')).toHaveLength(ADDS);
+    expect(log.filter((c) => c.author === 'Human').map((c) => c.subject)).toEqual(['docs: a readme, by a person', 'add by-hand, written by a person', 'initial clusters']);
+
+    console.log(log.map((c) => `${c.author} ${c.subject}`).join('\n'));
+    // And the daemon takes it all in: the API lists every cluster.
+    await w.co.daemon.pollNow();
+    await waitFor('all clusters listed', async () => {
+      const all = await call(w.co.url, 'GET', '/api/cluster.all', { token: w.tokens.alice });
+      return (all.json.result.data as unknown[]).length === CREATES + 2;
+    });
+    const busy = await call(w.co.url, 'GET', '/api/cluster.one', { token: w.tokens.alice, query: { clusterId: 'cluster_busy' } });
+    expect(busy.json.result.data.nodeCount).toBe(1 + 2 + ADDS);
+  });
+});
