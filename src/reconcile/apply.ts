@@ -55,7 +55,20 @@ export async function resumeIntents(ctx: PassContext, vms: ObservedVm[]): Promis
 
 function createRequest(ctx: PassContext, intent: Extract<Intent, { kind: 'create' }>) {
   const r = record(ctx);
-  return { region: intent.region, clusterId: r.id, clusterName: r.name, nodeId: intent.nodeId, role: intent.role, plan: intent.plan, size: intent.size, requestToken: intent.requestToken };
+  const setup = ctx.deps.vmSetup;
+  const userData = setup?.userData?.(r.orchestrator);
+  return {
+    region: intent.region,
+    clusterId: r.id,
+    clusterName: r.name,
+    nodeId: intent.nodeId,
+    role: intent.role,
+    plan: intent.plan,
+    size: intent.size,
+    requestToken: intent.requestToken,
+    ...(userData ? { userData } : {}),
+    ...(setup?.sshPublicKey ? { sshPublicKey: setup.sshPublicKey } : {}),
+  };
 }
 
 /**

@@ -45,6 +45,8 @@ export interface ReconcilerDeps {
   /** A fresh provider request token (journaled before each create). */
   newToken: () => string;
   log: Logger;
+  /** What every new VM gets: clusterops' SSH public key and cloud-init user data per orchestrator. */
+  vmSetup?: { sshPublicKey?: string; userData?: (orchestrator: ClusterManifest['orchestrator']) => string };
   /** Called after every pass with the record as saved (status writer, metrics). */
   onPassEnd?: (record: ClusterRecord, removed: boolean) => void;
 }

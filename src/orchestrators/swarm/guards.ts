@@ -86,3 +86,16 @@ export function drainRefusal(
   const waited = Math.round(elapsedMs / 1000);
   return new StalledError('DrainTimeout', `${describe.nodeId} still runs ${describe.blockers} after ${waited}s of draining`);
 }
+
+/**
+ * Taking out the last manager ends the cluster, which only a cluster deletion does (workers go
+ * first): refused while other members are still joined and ready, since they would be left
+ * without a control plane.
+ */
+export function lastManagerRefusal(nodeId: string, othersReady: readonly string[]): StalledError | undefined {
+  if (othersReady.length === 0) return undefined;
+  return new StalledError(
+    'QuorumLoss',
+    `${nodeId} is the last manager and ${othersReady.length} other node(s) are still joined (${othersReady.join(', ')}); remove them first`,
+  );
+}

@@ -33,6 +33,8 @@ export interface ManagerChoice {
 }
 
 export interface Remote {
+  /** The node's checked IP address (`WaitingError` while it has none). */
+  address(node: ActualNode): string;
   /** Runs a command; resolves with its exit code. Throws `TransientError('SshUnreachable')` when the node cannot be reached. */
   run(node: ActualNode, command: string, options?: RunOptions): Promise<CommandResult>;
   /** Runs a command that must succeed; a non-zero exit becomes `TransientError(reason)` with redacted stderr. Resolves with stdout. */
@@ -53,6 +55,7 @@ export function createRemote(config: RemoteConfig): Remote {
     config.ssh.run(target(node), command, { timeoutMs: options.timeoutMs ?? config.timeoutMs, redact: [...(options.redact ?? [])] });
 
   return {
+    address: (node) => addressOf(node, config.requeueMs),
     run,
     async check(node, command, failure, options = {}) {
       const result = await run(node, command, options);
@@ -123,8 +126,8 @@ export function commandFailed(reason: string, what: string, result: CommandResul
 }
 
 /** Ids and tokens read from command output go back into commands: accept only their known alphabet. */
-export function assertSafe(value: string, what: string, node: ActualNode): string {
+export function assertSafe(value: string, what: string): string {
   if (/^[A-Za-z0-9][A-Za-z0-9:._\-]*$/.test(value)) return value;
   // Never echo the value: it may be a token.
-  throw new TransientError('UnexpectedOutput', `${what} read on ${node.id} is not in the expected form`);
+  throw new TransientError('UnexpectedOutput', `${what} is not in the expected form`);
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { openAccounts } from '../../../src/auth/accounts.js';
 import { readServeConfig, type ServeConfig } from '../../../src/config.js';
-import { silentLogger } from '../../../src/logger.js';
+import { silentLogger, type Logger, type LogFields } from '../../../src/logger.js';
 import { startClusterops, type Clusterops } from '../../../src/main.js';
 import { startSimCloud, type SimCloud } from '../../../src/sim/cloud.js';
 import { TestRepo, waitFor } from '../reconcile/harness.js';
@@ -48,6 +48,8 @@ export interface StartOptions {
   config?: Partial<ServeConfig>;
   bootMs?: number;
   deleteMs?: number;
+  /** Receives every log line (default: silent). */
+  log?: Logger;
 }
 
 /**
@@ -87,7 +89,7 @@ export async function startApiWorld(options: StartOptions = {}): Promise<ApiWorl
   const ids = [...(options.clusterIds ?? [])];
   const co = await startClusterops(config, {
     sim,
-    log: silentLogger,
+    log: options.log ?? silentLogger,
     newClusterId: () => ids.shift() ?? `cluster_${randomBytes(6).toString('hex')}`,
   });
   return {
@@ -104,6 +106,19 @@ export async function startApiWorld(options: StartOptions = {}): Promise<ApiWorl
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A logger that keeps every line (message and fields), for asserting on what happened inside. */
+export function recordingLogger(): Logger & { lines: { level: string; message: string; fields: LogFields }[] } {
+  const lines: { level: string; message: string; fields: LogFields }[] = [];
+  const make = (bound: LogFields): Logger => ({
+    debug: (fields, message) => void lines.push({ level: 'debug', message, fields: { ...bound, ...fields } }),
+    info: (fields, message) => void lines.push({ level: 'info', message, fields: { ...bound, ...fields } }),
+    warn: (fields, message) => void lines.push({ level: 'warn', message, fields: { ...bound, ...fields } }),
+    error: (fields, message) => void lines.push({ level: 'error', message, fields: { ...bound, ...fields } }),
+    child: (fields) => make({ ...bound, ...fields }),
+  });
+  return Object.assign(make({}), { lines });
 }
 
 export interface Reply {

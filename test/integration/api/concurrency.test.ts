@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { call, clusterFiles, group, manifest, manifestCommits, startApiWorld, waitFor, type ApiWorld, type Reply } from './api-harness.js';
+import { call, clusterFiles, group, manifest, manifestCommits, recordingLogger, startApiWorld, waitFor, type ApiWorld, type Reply } from './api-harness.js';
 
 /**
  * 50 concurrent writes against one repository — cluster.create with distinct names and
@@ -15,10 +15,11 @@ const BUSY = manifest('busy', { id: 'cluster_busy', groups: [group('manager', 'n
 
 describe('concurrent API writes and a human push on one repository', () => {
   let w: ApiWorld;
+  const log = recordingLogger();
 
   beforeAll(async () => {
     // Status commits stay on: they race too, as in production.
-    w = await startApiWorld({ files: { 'clusters/busy.yaml': BUSY }, bootMs: 5, deleteMs: 5 });
+    w = await startApiWorld({ files: { 'clusters/busy.yaml': BUSY }, bootMs: 5, deleteMs: 5, log });
   });
   afterAll(async () => {
     await w?.close();
@@ -33,14 +34,26 @@ describe('concurrent API writes and a human push on one repository', () => {
       if (i % 5 === 1 || i % 5 === 3) requests.push(api('POST', 'cluster.addNode', { clusterId: 'cluster_busy', role: 'worker', plan: 'nano' }));
       else requests.push(api('POST', 'cluster.create', { organizationId: 'org_abc123', name: names.shift()!, provider: 'digitalocean', region: 'fra1', orchestrator: 'kubernetes', nodes: [{ role: 'manager', plan: 'nano', count: 1 }] }));
     }
-    // A person pushes while the API's commits are in flight (and once more a little later).
+    // A person keeps pushing while the API's commits are in flight: first a new cluster, then
+    // one line more in a notes file each time, until every request has been answered.
+    let settled = false;
+    const all = Promise.all(requests).finally(() => {
+      settled = true;
+    });
+    const humanCommits: string[] = [];
+    const notes: string[] = [];
     const human = (async () => {
-      await sleep(30);
+      await waitFor('the first API commit', () => manifestCommits(w.repo).some((c) => c.author === 'user_alice'), 60_000);
       w.repo.push({ 'clusters/by-hand.yaml': manifest('by-hand', { id: 'cluster_byhand', groups: group('manager', 'nano', 1) }) }, 'add by-hand, written by a person');
-      await sleep(150);
-      w.repo.push({ 'README.md': '# clusters\n' }, 'docs: a readme, by a person');
+      humanCommits.push('add by-hand, written by a person');
+      while (!settled) {
+        await sleep(40);
+        notes.push(`note ${notes.length + 1}`);
+        w.repo.push({ 'NOTES.md': `${notes.join('\n')}\n` }, `notes: ${notes.length}, by a person`);
+        humanCommits.push(`notes: ${notes.length}, by a person`);
+      }
     })();
-    const replies = await Promise.all(requests);
+    const replies = await all;
     await human;
 
     expect(requests).toHaveLength(CREATES + ADDS);
@@ -70,12 +83,13 @@ describe('concurrent API writes and a human push on one repository', () => {
     ]);
     // The human's changes are there.
     expect(w.repo.show('clusters/by-hand.yaml')).toContain('id: cluster_byhand');
-    expect(w.repo.show('README.md')).toBe('# clusters\n');
+    expect(notes.length).toBeGreaterThan(0);
+    expect(w.repo.show('NOTES.md')).toBe(`${notes.join('\n')}\n`);
 
     // One commit per write, authored by the API user; the person's two commits too.
-    const log = manifestCommits(w.repo);
-    expect(log.filter((c) => c.author === 'user_alice' && c.subject.startsWith('cluster.create: load-'))).toHaveLength(CREATES);
-    expect(log.filter((c) => c.author === 'user_alice' && c.subject === 'cluster.addNode: busy +1 worker (nano)')).toHaveLength(ADDS);
+    const history = manifestCommits(w.repo);
+    expect(history.filter((c) => c.author === 'user_alice' && c.subject.startsWith('cluster.create: load-'))).toHaveLength(CREATES);
+    expect(history.filter((c) => c.author === 'user_alice' && c.subject === 'cluster.addNode: busy +1 worker (nano)')).toHaveLength(ADDS);
     expect(log.filter((c) => c.author === 'Human').map((c) => c.subject)).toEqual(['docs: a readme, by a person', 'add by-hand, written by a person', 'initial clusters']);
 
     console.log(log.map((c) => `${c.author} ${c.subject}`).join('\n'));
