@@ -18,6 +18,10 @@ export interface ServeConfig {
   pollIntervalMs: number;
   resyncIntervalMs: number;
   requeueMs: number;
+  /** `ssh`: join nodes to Swarm / k3s over SSH; `vm-only`: nodes are VMs, nothing is joined. */
+  orchestration: 'ssh' | 'vm-only';
+  /** How long a drain may take before the cluster reports it as blocked. */
+  drainTimeoutMs: number;
   /** A node not ready in its orchestrator for this long is replaced. */
   unhealthyReplaceAfterMs: number;
   concurrency: number;
@@ -39,7 +43,7 @@ export class ConfigError extends Error {
 }
 
 /** Flags as `serve` parses them (strings, as typed). */
-export type ServeFlags = Partial<Record<'repo' | 'local' | 'branch' | 'data-dir' | 'host' | 'port' | 'poll-interval' | 'status-branch' | 'log-level' | 'log-format' | 'sim-boot-ms', string>> & {
+export type ServeFlags = Partial<Record<'repo' | 'local' | 'branch' | 'data-dir' | 'host' | 'port' | 'poll-interval' | 'status-branch' | 'log-level' | 'log-format' | 'sim-boot-ms' | 'orchestration', string>> & {
   demo?: boolean;
   'no-status-commits'?: boolean;
 };
@@ -69,6 +73,8 @@ export function readServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, tty: 
     pollIntervalMs: 1000 * int('poll interval (seconds)', pick('poll-interval', 'CLUSTEROPS_POLL_INTERVAL') ?? (demo ? '5' : '30'), 1, 86_400),
     resyncIntervalMs: 1000 * int('CLUSTEROPS_RESYNC_INTERVAL (seconds)', env.CLUSTEROPS_RESYNC_INTERVAL ?? '600', 10, 86_400),
     requeueMs: int('CLUSTEROPS_REQUEUE_MS', env.CLUSTEROPS_REQUEUE_MS ?? '2000', 10, 600_000),
+    orchestration: orchestrationFrom(pick('orchestration', 'CLUSTEROPS_ORCHESTRATION') ?? 'ssh'),
+    drainTimeoutMs: 1000 * int('CLUSTEROPS_DRAIN_TIMEOUT (seconds)', env.CLUSTEROPS_DRAIN_TIMEOUT ?? '600', 1, 86_400),
     unhealthyReplaceAfterMs: 1000 * int('CLUSTEROPS_UNHEALTHY_REPLACE_AFTER (seconds)', env.CLUSTEROPS_UNHEALTHY_REPLACE_AFTER ?? '300', 10, 86_400),
     concurrency: int('CLUSTEROPS_CONCURRENCY', env.CLUSTEROPS_CONCURRENCY ?? '8', 1, 256),
     statusCommits: !flags['no-status-commits'] && statusEnv !== 'false' && !local,
@@ -81,6 +87,11 @@ export function readServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, tty: 
     ...(env.CLUSTEROPS_DEMO_TOKEN ? { demoToken: env.CLUSTEROPS_DEMO_TOKEN } : {}),
     simBootMs: int('--sim-boot-ms', pick('sim-boot-ms', 'CLUSTEROPS_SIM_BOOT_MS') ?? '3000', 0, 600_000),
   };
+}
+
+function orchestrationFrom(value: string): 'ssh' | 'vm-only' {
+  if (value !== 'ssh' && value !== 'vm-only') throw new ConfigError(`orchestration must be ssh or vm-only, not "${value}"`);
+  return value;
 }
 
 function int(name: string, raw: string, min: number, max: number): number {

@@ -11,7 +11,7 @@ import type { ServeConfig } from './config.js';
 import { secretsOf } from './config.js';
 import type { Provider } from './domain/manifest/types.js';
 import { createLogger, type Logger } from './logger.js';
-import { vmOnlyOrchestrator } from './orchestrators/types.js';
+import { createDemoHosts, createOrchestration, type DemoHosts } from './orchestration.js';
 import { packageRoot } from './package-root.js';
 import { CallCounter } from './providers/call-counter.js';
 import { createProviderAdapters, type ProviderCredentials } from './providers/registry.js';
@@ -53,7 +53,8 @@ export async function startClusterops(config: ServeConfig, overrides: { log?: Lo
   const accounts = await openAccounts(config.dataDir);
   const demoToken = config.demo ? await seedDemoAccounts(accounts, config) : undefined;
   if (demoToken) secrets = [...secrets, demoToken];
-  const { sim, credentials, endpoints, repo } = await prepareWorld(config, overrides.sim, log);
+  const { sim, credentials, endpoints, repo, hosts } = await prepareWorld(config, overrides.sim, log);
+  const orchestration = await createOrchestration(config, log, hosts?.port ?? 22);
   secrets = [...secrets, ...secretsOf({ ...config, credentials })];
   const calls = new CallCounter();
   const providers = createProviderAdapters(credentials, { ownerId: store.instanceId, endpoints, recorder: calls });
@@ -67,7 +68,8 @@ export async function startClusterops(config: ServeConfig, overrides: { log?: Lo
     store,
     providers,
     observations,
-    orchestrators: { kubernetes: vmOnlyOrchestrator, swarm: vmOnlyOrchestrator },
+    orchestrators: orchestration.orchestrators,
+    ...(orchestration.vmSetup ? { vmSetup: orchestration.vmSetup } : {}),
     desired: () => daemon.desired(),
     limits: { createConcurrency: 10, observeMaxAgeMs: Math.max(250, config.requeueMs / 2), requeueMs: config.requeueMs, unhealthyReplaceAfterMs: config.unhealthyReplaceAfterMs },
     now: () => new Date(),
@@ -133,7 +135,9 @@ export async function startClusterops(config: ServeConfig, overrides: { log?: Lo
       await daemon.stop();
       await statusWriter?.flush();
       await closeSource();
+      await orchestration.close();
       if (sim && !overrides.sim) await sim.close();
+      await hosts?.fleet.close();
     },
   };
 }
@@ -145,15 +149,17 @@ async function seedDemoAccounts(accounts: Accounts, config: ServeConfig): Promis
   return seed.token ?? (await readDemoToken(config.dataDir)) ?? undefined;
 }
 
-async function prepareWorld(config: ServeConfig, given: SimCloud | undefined, log: Logger) {
+async function prepareWorld(config: ServeConfig, given: SimCloud | undefined, log: Logger): Promise<{ sim: SimCloud | undefined; credentials: ProviderCredentials; endpoints: Partial<Record<Provider, string>>; repo: string; hosts?: DemoHosts }> {
   if (!config.demo) return { sim: given, credentials: config.credentials, endpoints: config.endpoints, repo: config.repo ?? '' };
   const root = packageRoot();
   const repo = await ensureDemoRemote(config.dataDir, join(root, 'example-repo'), join(root, 'schemas', 'cluster.schema.json'));
-  const sim = given ?? (await startSimCloud({ bootMs: config.simBootMs, deleteMs: Math.min(config.simBootMs, 1000) }));
+  // Behind every simulated VM, a simulated machine reachable over SSH, so nodes really join.
+  const hosts = config.orchestration === 'ssh' && !given ? await createDemoHosts(config.dataDir, log) : undefined;
+  const sim = given ?? (await startSimCloud({ bootMs: config.simBootMs, deleteMs: Math.min(config.simBootMs, 1000), ...(hosts ? { ips: hosts.ips, hooks: hosts.fleet.hooks() } : {}) }));
   const credentials: ProviderCredentials = sim.credentials;
   await writeFile(join(config.dataDir, 'sim.json'), `${JSON.stringify({ endpoints: sim.endpoints(), credentials }, null, 2)}\n`, { mode: 0o600 });
   log.info({ remote: repo }, `demo: simulated cloud started; clone ${repo}, edit clusters/*.yaml and push`);
-  return { sim, credentials, endpoints: sim.endpoints(), repo };
+  return { sim, credentials, endpoints: sim.endpoints(), repo, ...(hosts ? { hosts } : {}) };
 }
 
 async function openSource(config: ServeConfig, repo: string, log: Logger, onLocalChange: () => void) {

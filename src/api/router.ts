@@ -19,7 +19,8 @@ export function clustersApi(deps: ApiRouterDeps): Koa.Middleware {
     const match = /^\/api\/([A-Za-z.]+)$/.exec(ctx.path);
     if (!match || match[1] === 'openapi.json') return next();
     const name = match[1]!;
-    const procedure = PROCEDURES[name];
+    // Own keys only: `/api/constructor` or `/api/toString` must not find Object.prototype's members.
+    const procedure = Object.hasOwn(PROCEDURES, name) ? PROCEDURES[name] : undefined;
     if (!procedure) throw new ApiError('NOT_FOUND', `unknown procedure ${name}; see /api/openapi.json`);
     if (ctx.method !== procedure.method) {
       ctx.set('Allow', procedure.method);

@@ -18,6 +18,8 @@ export const SERVE_USAGE = `clusterops serve (--demo | --repo URL | --local DIR)
   --no-status-commits  do not write status/<name>.yaml commits (CLUSTEROPS_STATUS_COMMITS=false)
   --log-level L        debug|info|warn|error|silent (CLUSTEROPS_LOG_LEVEL)
   --log-format F       pretty|json (CLUSTEROPS_LOG_FORMAT; default pretty on a terminal)
+  --orchestration O    ssh (join nodes to Swarm / k3s over SSH, default) or vm-only
+                       (CLUSTEROPS_ORCHESTRATION; CLUSTEROPS_DRAIN_TIMEOUT, seconds, default 600)
   --sim-boot-ms MS     demo: simulated VM boot time (default 3000)
 
 Provider credentials come only from the environment: DIGITALOCEAN_TOKEN, HCLOUD_TOKEN,
@@ -31,7 +33,7 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
     options: {
       demo: { type: 'boolean' },
       'no-status-commits': { type: 'boolean' },
-      ...Object.fromEntries(['repo', 'local', 'branch', 'data-dir', 'host', 'port', 'poll-interval', 'status-branch', 'log-level', 'log-format', 'sim-boot-ms'].map((k) => [k, { type: 'string' as const }])),
+      ...Object.fromEntries(['repo', 'local', 'branch', 'data-dir', 'host', 'port', 'poll-interval', 'status-branch', 'log-level', 'log-format', 'sim-boot-ms', 'orchestration'].map((k) => [k, { type: 'string' as const }])),
     },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\n\n${SERVE_USAGE}`);

@@ -141,7 +141,8 @@ async function joinNodes(ctx: PassContext, actions: readonly PlanAction[], nodes
   if (!record(ctx).initialized) return;
   const leaving = new Set(actions.flatMap((a) => (a.type === 'deleteNode' || a.type === 'replaceNode' ? [a.nodeId] : [])));
   const members = record(ctx).members ?? {};
-  const pending = nodes.filter((n) => vmRunning.has(n.id) && members[n.id] === undefined && !leaving.has(n.id));
+  // Not a member yet, or no longer listed by the orchestrator (join is idempotent either way).
+  const pending = nodes.filter((n) => vmRunning.has(n.id) && (members[n.id] === undefined || n.orchestratorStatus === 'not-joined') && !leaving.has(n.id));
   const joinOne = async (node: ActualNode) => {
     const memberId = await ctx.orchestrator.join(orchestratorCluster(record(ctx), nodes), node);
     await ctx.deps.store.update((d) => {
@@ -166,13 +167,15 @@ async function deleteNodes(ctx: PassContext, actions: readonly PlanAction[], nod
   const deletes = actions.filter((a): a is Extract<PlanAction, { type: 'deleteNode' }> => a.type === 'deleteNode');
   const ready = deletes.filter((d) => !nodes.some((n) => n.role === d.role && n.status === 'provisioning'));
   const workers = ready.filter((d) => d.role === 'worker');
-  const managers = ready.filter((d) => d.role === 'manager').slice(0, workers.length === 0 ? 1 : 0);
-  const result = await mapLimit([...workers, ...managers], ctx.deps.limits.createConcurrency, (d) => deleteNode(ctx, d, nodes));
+  // Deleting the whole cluster: no drain, no leaving the orchestrator one node at a time (Cluster API does the same).
+  const wholeCluster = actions.some((a) => a.type === 'deleteCluster');
+  const managers = ready.filter((d) => d.role === 'manager').slice(0, wholeCluster ? undefined : workers.length === 0 ? 1 : 0);
+  const result = await mapLimit([...workers, ...managers], ctx.deps.limits.createConcurrency, (d) => deleteNode(ctx, d, nodes, wholeCluster));
   result.rethrow();
   if (ready.length < deletes.length) throw new WaitingError('WaitingForReplacement', 'waiting for new nodes before removing old ones', ctx.deps.limits.requeueMs);
 }
 
-async function deleteNode(ctx: PassContext, action: Extract<PlanAction, { type: 'deleteNode' }>, nodes: ActualNode[]): Promise<void> {
+async function deleteNode(ctx: PassContext, action: Extract<PlanAction, { type: 'deleteNode' }>, nodes: ActualNode[], wholeCluster: boolean): Promise<void> {
   const node = nodes.find((n) => n.id === action.nodeId)!;
   if (node.providerId === '') return; // a create still resolving: the next pass sees its VM
   const region = record(ctx).region;
@@ -183,7 +186,7 @@ async function deleteNode(ctx: PassContext, action: Extract<PlanAction, { type: 
     }
   });
   const cluster = orchestratorCluster(record(ctx), nodes);
-  const joined = cluster.members[node.id] !== undefined;
+  const joined = cluster.members[node.id] !== undefined && !wholeCluster;
   if (action.drain && joined) {
     node.status = 'draining';
     await ctx.orchestrator.drain(cluster, node);

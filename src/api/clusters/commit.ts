@@ -2,6 +2,7 @@ import { parse } from 'yaml';
 import { editManifest, type ManifestEdit } from '../../domain/manifest/edit.js';
 import { parseManifest } from '../../domain/manifest/parse.js';
 import type { Diagnostic } from '../../domain/manifest/types.js';
+import { GitSourceError } from '../../sources/git-errors.js';
 import type { FileReader } from '../../sources/git-source.js';
 import type { FileChange } from '../../sources/types.js';
 import { ApiError } from '../errors.js';
@@ -17,11 +18,19 @@ export const manifestPath = (name: string): string => `clusters/${name}.yaml`;
 export async function commitWrite(call: Call, message: string, edit: (read: FileReader) => Promise<FileChange[]>): Promise<void> {
   const { deps, principal } = call;
   if (!deps.commit) throw new ApiError('UNPROCESSABLE_CONTENT', 'this clusterops watches a local working tree; writes need a Git repository (serve --repo)');
-  const result = await deps.commit({
-    message,
-    author: { name: principal.userId, email: `${principal.userId}@users.clusterops.invalid` },
-    edit,
-  });
+  const result = await deps
+    .commit({
+      message,
+      author: { name: principal.userId, email: `${principal.userId}@users.clusterops.invalid` },
+      edit,
+    })
+    .catch((err: unknown) => {
+      // Every attempt lost the race to other writers: a client can retry, nothing broke inside.
+      if (err instanceof GitSourceError && err.reason === 'PushRejected') {
+        throw new ApiError('CONFLICT', 'the repository kept changing while this change was being committed; nothing was committed, try again');
+      }
+      throw err;
+    });
   if ('refused' in result) throw new ApiError('CONFLICT', result.refused);
   if ('revision' in result) await deps.afterWrite();
 }

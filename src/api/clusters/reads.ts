@@ -2,7 +2,7 @@ import { isMember } from '../../auth/access.js';
 import { ApiError } from '../errors.js';
 import type { Call, Outcome } from './deps.js';
 import { readableClusters, resolveCluster } from './resolve.js';
-import { toApiCluster, toApiClusterDetail } from './view.js';
+import { toApiCluster, toApiClusterDetail, toApiNodes } from './view.js';
 
 /** `cluster.all`: the clusters of an organization (all of the caller's when none is named) the caller may read. */
 export async function listClusters({ principal, input, deps }: Call): Promise<Outcome> {
@@ -21,7 +21,7 @@ export async function getCluster({ principal, input, deps }: Call): Promise<Outc
 /** `cluster.nodes`: the cluster's nodes with ids, IPs and status. */
 export async function listNodes({ principal, input, deps }: Call): Promise<Outcome> {
   const cluster = resolveCluster(deps, principal, input.clusterId as string, 'read');
-  return { status: 200, data: cluster.record?.status?.nodes ?? [] };
+  return { status: 200, data: toApiNodes(cluster) };
 }
 
 /** `cluster.listAccess`: the per-cluster grants in the manifest. */

@@ -32,9 +32,12 @@ export interface ApiCluster {
   createdAt: string;
 }
 
+/** A node as the seed shows it (`cluster.one`, `cluster.nodes`): exactly these fields, in this order. */
+export type ApiNode = Pick<NodeView, 'id' | 'role' | 'plan' | 'ip' | 'status'>;
+
 /** `cluster.one`: the cluster with its nodes. */
 export interface ApiClusterDetail extends ApiCluster {
-  nodes: NodeView[];
+  nodes: ApiNode[];
 }
 
 /** Every cluster: those in Git (valid or not) and those whose manifest is gone but whose VMs are still being deleted. */
@@ -82,5 +85,10 @@ export function toApiCluster(c: KnownCluster, now: () => Date, status: ClusterSt
 export function toApiClusterDetail(c: KnownCluster, now: () => Date, status?: ClusterStatus): ApiClusterDetail {
   const { createdAt, ...base } = toApiCluster(c, now, status);
   // Key order as in the seed: nodes come just before createdAt.
-  return { ...base, nodes: c.record?.status?.nodes ?? [], createdAt };
+  return { ...base, nodes: toApiNodes(c), createdAt };
+}
+
+/** The nodes as last observed, in the seed's shape (internal fields such as orchestratorStatus stay inside). */
+export function toApiNodes(c: KnownCluster): ApiNode[] {
+  return (c.record?.status?.nodes ?? []).map(({ id, role, plan, ip, status }) => ({ id, role, plan, ip, status }));
 }

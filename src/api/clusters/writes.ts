@@ -21,7 +21,9 @@ export async function updateCluster(call: Call): Promise<Outcome> {
   const name = (input.name as string | undefined) ?? cluster.name;
   const edits: ManifestEdit[] = [...(name !== cluster.name ? [{ op: 'set' as const, field: 'name' as const, value: name }] : []), ...groupEdits(cluster, input.nodes as NodeGroup[] | undefined)];
   await commitWrite(call, `cluster.update: ${cluster.name}${name !== cluster.name ? ` → ${name}` : ''}`, editExisting(cluster.id, cluster.name, edits, name));
-  return { status: 200, data: toApiCluster({ ...cluster, name }, deps.now, 'updating') };
+  // The cluster as it will be: new name, and the new node groups when they were given.
+  const nodes = (input.nodes as NodeGroup[] | undefined) ?? cluster.manifest.nodes;
+  return { status: 200, data: toApiCluster({ ...cluster, name, manifest: { ...cluster.manifest, name, nodes } }, deps.now, 'updating') };
 }
 
 function groupEdits(cluster: KnownCluster & { manifest: NonNullable<KnownCluster['manifest']> }, nodes: NodeGroup[] | undefined): ManifestEdit[] {

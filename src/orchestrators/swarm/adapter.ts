@@ -58,12 +58,7 @@ export function createSwarmAdapter(config: SwarmAdapterConfig): OrchestratorAdap
       const info = await ops.info(node);
       if (info.state !== 'inactive') return joinedId(node, info, config.drain.pollMs);
       const role = node.role === 'manager' ? 'manager' : 'worker';
-      const { token, manager } = await remote.viaManager(
-        cluster,
-        `read the ${role} join token`,
-        async (m) => ({ manager: m, token: assertSafe((await remote.check(m, swarm.joinToken(role), { reason: 'JoinTokenUnavailable', what: 'reading the join token' })).trim(), `the join token read on ${m.id}`) }),
-        { exclude: node.id },
-      );
+      const { token, manager } = await ops.joinToken(cluster, node, role);
       const result = await remote.run(node, swarm.join(token, remote.address(manager)), { redact: [token] });
       const after = await ops.info(node);
       if (result.code !== 0 && after.state !== 'active' && after.state !== 'pending') {
@@ -142,6 +137,14 @@ export function createSwarmAdapter(config: SwarmAdapterConfig): OrchestratorAdap
 /** Reads on the node and through managers, shared by the operations above. */
 function swarmOps(remote: Remote) {
   const ops = {
+    /** The role's join token, read on a running manager other than the node. */
+    async joinToken(cluster: OrchestratorCluster, node: ActualNode, role: 'manager' | 'worker'): Promise<{ token: string; manager: ActualNode }> {
+      const read = async (manager: ActualNode) => {
+        const out = await remote.check(manager, swarm.joinToken(role), { reason: 'JoinTokenUnavailable', what: `reading the ${role} join token` });
+        return { manager, token: assertSafe(out.trim(), `the join token read on ${manager.id}`) };
+      };
+      return remote.viaManager(cluster, `read the ${role} join token`, read, { exclude: node.id });
+    },
     async info(node: ActualNode): Promise<SwarmInfo> {
       return parseSwarmInfo(await remote.check(node, swarm.info(), { reason: 'DockerUnavailable', what: 'docker info' }));
     },

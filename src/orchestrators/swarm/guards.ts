@@ -41,8 +41,9 @@ export function quorumRefusal(managers: readonly ManagerSeat[], leaving: string,
 /**
  * Bounded drains across reconcile passes: the adapter keeps when the first drain attempt of a
  * node was made (keyed by cluster and node), so each pass can tell "still moving" from "over
- * budget". A stale start (no attempt for longer than the budget) starts over, and so does a
- * drain after it stalled: the controller only calls again once the manifest changed.
+ * budget". A stale start (no attempt for twice the budget: the drain was abandoned, e.g. the
+ * scale-down reverted) starts over, and so does a drain after it stalled: the controller only
+ * calls again once the manifest changed.
  */
 export interface DrainBudget {
   /** Milliseconds since the first attempt of this drain; the first call starts the clock. */
@@ -57,7 +58,7 @@ export function createDrainBudget(timeoutMs: number, now: () => number): DrainBu
     elapsed(key) {
       const t = now();
       const entry = started.get(key);
-      if (!entry || t - entry.seen > timeoutMs) {
+      if (!entry || t - entry.seen > 2 * timeoutMs) {
         started.set(key, { at: t, seen: t });
         return 0;
       }

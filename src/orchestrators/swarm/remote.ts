@@ -39,7 +39,7 @@ export interface Remote {
   run(node: ActualNode, command: string, options?: RunOptions): Promise<CommandResult>;
   /** Runs a command that must succeed; a non-zero exit becomes `TransientError(reason)` with redacted stderr. Resolves with stdout. */
   check(node: ActualNode, command: string, failure: { reason: string; what: string }, options?: RunOptions): Promise<string>;
-  /** Like `run`, but resolves `undefined` when the node cannot be reached (a dead host is skipped, not waited for). */
+  /** Like `run`, but resolves `undefined` when the node cannot be reached or the command hangs past its timeout. */
   tryRun(node: ActualNode, command: string, options?: RunOptions): Promise<CommandResult | undefined>;
   /**
    * Runs `fn` with the first running manager that answers. Managers that are unreachable or
@@ -51,8 +51,19 @@ export interface Remote {
 
 export function createRemote(config: RemoteConfig): Remote {
   const target = (node: ActualNode): SshTarget => ({ host: addressOf(node, config.requeueMs), port: config.port, username: config.username });
-  const run = (node: ActualNode, command: string, options: RunOptions = {}): Promise<CommandResult> =>
-    config.ssh.run(target(node), command, { timeoutMs: options.timeoutMs ?? config.timeoutMs, redact: [...(options.redact ?? [])] });
+  const run = async (node: ActualNode, command: string, options: RunOptions = {}): Promise<CommandResult> => {
+    const redact = [...(options.redact ?? [])];
+    try {
+      return await config.ssh.run(target(node), command, { timeoutMs: options.timeoutMs ?? config.timeoutMs, redact });
+    } catch (err) {
+      // The runner should never quote the command, but a token must not escape even if it does.
+      if (err instanceof Error && redact.length > 0) {
+        err.message = scrub(err.message, redact);
+        if (err.stack) err.stack = scrub(err.stack, redact);
+      }
+      throw err;
+    }
+  };
 
   return {
     address: (node) => addressOf(node, config.requeueMs),
@@ -66,7 +77,8 @@ export function createRemote(config: RemoteConfig): Remote {
       try {
         return await run(node, command, options);
       } catch (err) {
-        if (isUnreachable(err)) return undefined;
+        // Best-effort work on the node itself: a dead or hung host is skipped, not waited for.
+        if (isUnreachable(err) || (err instanceof TransientError && err.reason === 'SshCommandTimeout')) return undefined;
         throw err;
       }
     },

@@ -82,6 +82,8 @@ export async function startApiWorld(options: StartOptions = {}): Promise<ApiWorl
     pollIntervalMs: 3_600_000,
     resyncIntervalMs: 3_600_000,
     requeueMs: 50,
+    // Nodes are plain VMs here: nothing to join over SSH (as in the reconcile harness).
+    orchestration: 'vm-only',
     credentials: sim.credentials,
     endpoints: sim.endpoints(),
     ...options.config,

@@ -104,7 +104,8 @@ describe('API errors: status, envelope, and nothing committed', () => {
 
   describe('401 Unauthorized', () => {
     it('no token, a malformed header, or an unknown token: 401 with WWW-Authenticate, nothing committed', async () => {
-      for (const headers of [{}, { authorization: 'Basic dXNlcjpwYXNz' }, { authorization: 'Bearer not-a-real-token-0123456789' }]) {
+      const attempts: Record<string, string>[] = [{}, { authorization: 'Basic dXNlcjpwYXNz' }, { authorization: 'Bearer not-a-real-token-0123456789' }];
+      for (const headers of attempts) {
         const res = await refused(() => call(w.co.url, 'POST', '/api/cluster.create', { body: VALID_CREATE, headers }));
         envelope(res, 401, 'UNAUTHORIZED');
         expect(res.headers.get('www-authenticate')).toBe('Bearer realm="clusterops"');
@@ -148,6 +149,8 @@ describe('API errors: status, envelope, and nothing committed', () => {
     it('an unknown procedure, and a path outside the API', async () => {
       envelope(await refused(() => api('POST', 'cluster.destroy', { body: { clusterId: 'cluster_abc123' } })), 404, 'NOT_FOUND', { message: /unknown procedure cluster\.destroy/ });
       envelope(await api('GET', 'clusters.all'), 404, 'NOT_FOUND');
+      // Names an object has by inheritance are not procedures either.
+      for (const name of ['constructor', 'toString', 'hasOwnProperty', 'valueOf']) envelope(await api('GET', name), 404, 'NOT_FOUND', { message: new RegExp(`unknown procedure ${name}`) });
       envelope(await call(w.co.url, 'GET', '/v1/clusters'), 404, 'NOT_FOUND');
     });
 
@@ -204,6 +207,41 @@ describe('API errors: status, envelope, and nothing committed', () => {
     it('creating a cluster with a name that exists, or renaming onto one', async () => {
       envelope(await refused(() => api('POST', 'cluster.create', { body: { ...VALID_CREATE, name: 'production' } })), 409, 'CONFLICT', { path: 'name', message: /production already exists/ });
       envelope(await refused(() => api('PATCH', 'cluster.update', { body: { clusterId: 'cluster_abc123', name: 'swarmy' } })), 409, 'CONFLICT', { path: 'name' });
+    });
+
+    it('a branch that moves under every attempt: 409 (retry later), not a server error, and nothing of the API committed', async () => {
+      // Another writer wins every race: the remote's hook moves main, then rejects the push.
+      const hook = join(w.repo.remote, 'hooks', 'pre-receive');
+      writeFileSync(
+        hook,
+        [
+          '#!/bin/sh',
+          'cat >/dev/null',
+          'unset GIT_QUARANTINE_PATH GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES',
+          'export GIT_AUTHOR_NAME=Other GIT_AUTHOR_EMAIL=other@example.com GIT_COMMITTER_NAME=Other GIT_COMMITTER_EMAIL=other@example.com',
+          'c=$(git commit-tree -p refs/heads/main -m "another writer got there first" refs/heads/main^{tree}) || exit 1',
+          'git update-ref refs/heads/main "$c" || exit 1',
+          'exit 1',
+          '',
+        ].join('\n'),
+      );
+      chmodSync(hook, 0o755);
+      const before = commits(w.repo);
+      const file = w.repo.show('clusters/production.yaml');
+      let res: Reply;
+      try {
+        res = await api('POST', 'cluster.addNode', { body: { clusterId: 'cluster_abc123', role: 'worker', plan: 'small' } });
+      } finally {
+        rmSync(hook, { force: true });
+      }
+      const after = commits(w.repo);
+      const added = after.slice(0, after.length - before.length);
+      expect(after.slice(added.length)).toEqual(before);
+      // The other writer won (at least) five times; the API user committed nothing.
+      expect(added.length).toBeGreaterThanOrEqual(5);
+      expect(added.every((c) => c.author === 'Other')).toBe(true);
+      expect(w.repo.show('clusters/production.yaml')).toBe(file);
+      envelope(res, 409, 'CONFLICT', { message: /try again/ });
     });
   });
 

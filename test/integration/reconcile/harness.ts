@@ -99,6 +99,7 @@ export async function startDaemon(repo: TestRepo, sim: SimCloud, dataDir: string
     pollIntervalMs: 3_600_000,
     resyncIntervalMs: 3_600_000,
     requeueMs: 50,
+    orchestration: 'vm-only',
     credentials: sim.credentials,
     endpoints: sim.endpoints(),
     ...over,

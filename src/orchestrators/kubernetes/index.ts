@@ -1,0 +1,1 @@
+export { createK3sAdapter, type K3sAdapterConfig } from './adapter.js';

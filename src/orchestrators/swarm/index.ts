@@ -1,0 +1,1 @@
+export { createSwarmAdapter, type SwarmAdapterConfig } from './adapter.js';
