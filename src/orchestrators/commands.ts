@@ -14,8 +14,13 @@ export const swarm = {
   /** One line per node: `<ID> <Status> <Availability> <ManagerStatus or ->` (Status: Ready|Down|Unknown). */
   nodes: () => `docker node ls --format '{{.ID}} {{.Status}} {{.Availability}} {{if .ManagerStatus}}{{.ManagerStatus}}{{else}}-{{end}}'`,
   drain: (swarmNodeId: string) => `docker node update --availability drain ${q(swarmNodeId)}`,
-  /** Ids of the tasks still running on a node (empty when drained). */
-  runningTasks: (swarmNodeId: string) => `docker node ps ${q(swarmNodeId)} --filter desired-state=running --format '{{.ID}} {{.Name}} {{.CurrentState}}'`,
+  /**
+   * Every task on a node with its CURRENT state (`<ID> <Name> <CurrentState>`); the tasks still
+   * running there are those not in a final state (parse.ts `parseSwarmTasks`). Not filtered by
+   * `desired-state=running`: a drain sets the desired state of the node's tasks to Shutdown at
+   * once, while their containers keep running until they stop (up to the stop grace period).
+   */
+  runningTasks: (swarmNodeId: string) => `docker node ps ${q(swarmNodeId)} --format '{{.ID}} {{.Name}} {{.CurrentState}}'`,
   demote: (swarmNodeId: string) => `docker node demote ${q(swarmNodeId)}`,
   leave: () => `docker swarm leave`,
   remove: (swarmNodeId: string) => `docker node rm --force ${q(swarmNodeId)}`,

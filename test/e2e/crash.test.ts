@@ -51,6 +51,7 @@ describe(`crash safety: SIGKILL at random points, ${RUNS} runs`, () => {
         CLUSTEROPS_AWS_ENDPOINT: sim.endpoints().aws,
         CLUSTEROPS_REQUEUE_MS: '100',
         CLUSTEROPS_STATUS_COMMITS: 'false',
+        CLUSTEROPS_ORCHESTRATION: 'vm-only',
       },
     });
 

@@ -48,10 +48,14 @@ export function parseSwarmNodes(stdout: string): SwarmNodeRow[] {
   });
 }
 
+/** Task states after which nothing runs any more (swarmkit's terminal states; `docker node ps` keeps them as history). */
+const FINAL_TASK_STATES = new Set(['complete', 'shutdown', 'failed', 'rejected', 'orphaned', 'remove']);
+
+/** The tasks of `swarm.runningTasks` that are not in a final state: still running, starting or being stopped. */
 export function parseSwarmTasks(stdout: string): SwarmTask[] {
-  return lines(stdout).map((line) => {
-    const [id = '', name = id] = line.split(/\s+/);
-    return { id, name };
+  return lines(stdout).flatMap((line) => {
+    const [id = '', name = id, state = ''] = line.split(/\s+/);
+    return FINAL_TASK_STATES.has(state.toLowerCase()) ? [] : [{ id, name }];
   });
 }
 

@@ -32,6 +32,16 @@ describe('swarm output', () => {
     ]);
     expect(parseSwarmTasks('')).toEqual([]);
   });
+
+  it('counts a drained task as running until its container has stopped, and never the history', () => {
+    // `docker node ps` right after a drain: desired state Shutdown, containers still stopping.
+    const out = 'ofn8cpyqptw3 web.1 Shutdown 13 seconds ago\nyvpe53lrqod9 web.5 Running 4 seconds ago\nz7veyfgjw4sn web.3 Failed 2 minutes ago\nq1 web.7 Starting 1 second ago\nq2 web.8 Complete 3 hours ago\n';
+    expect(parseSwarmTasks(out)).toEqual([
+      { id: 'yvpe53lrqod9', name: 'web.5' },
+      { id: 'q1', name: 'web.7' },
+    ]);
+    expect(parseSwarmTasks('a web.1 Shutdown 1 second ago\nb web.2 Rejected 5 seconds ago\nc web.3 Orphaned 1 hour ago\n')).toEqual([]);
+  });
 });
 
 describe('k3s output', () => {
