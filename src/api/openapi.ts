@@ -17,7 +17,7 @@ function relink(value: unknown): unknown {
   return out;
 }
 
-const NODE = { type: 'object', required: ['id', 'role', 'plan', 'ip', 'status'], properties: { id: { type: 'string' }, role: { enum: ['manager', 'worker'] }, plan: { type: 'string' }, ip: { type: ['string', 'null'] }, status: { enum: ['provisioning', 'running', 'draining', 'deleting', 'unhealthy', 'error'] } } };
+const NODE = { type: 'object', required: ['id', 'role', 'plan', 'ip', 'status'], properties: { id: { type: 'string' }, role: { enum: ['manager', 'worker'] }, plan: { type: 'string' }, ip: { type: ['string', 'null'] }, status: { enum: ['provisioning', 'running', 'draining', 'deleting', 'unhealthy', 'error'] }, orchestratorStatus: { enum: ['ready', 'not-ready', 'draining', 'not-joined'] } } };
 const CLUSTER = {
   type: 'object',
   required: ['id', 'name', 'provider', 'region', 'orchestrator', 'status', 'nodeCount', 'createdAt'],

@@ -50,7 +50,18 @@ describe('clusterops serve --demo (npm start)', () => {
   it('converges the three example clusters in the simulated cloud and says so in the log', async () => {
     await waitFor('example clusters running', () => running('cluster_abc123', 3) && running('cluster_def456', 1) && running('cluster_ghi789', 5));
     expect(output).toMatch(/\[production\] running: 3\/3 nodes running/);
+    // Nodes joined their orchestrators over SSH (the demo's simulated machines), not just booted.
+    expect(output).toMatch(/\[staging\] initialised the swarm control plane on node_001/);
+    expect(output).toMatch(/\[production\] joining 2 nodes/);
     expect(JSON.parse(readFileSync(join(dataDir, 'sim.json'), 'utf8')).endpoints.digitalocean).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v2$/);
+  });
+
+  it('cluster.one reports each node joined and ready in its orchestrator, with the demo token', async () => {
+    const token = readFileSync(join(dataDir, 'demo-token'), 'utf8').trim();
+    const res = await fetch(`${url}/api/cluster.one?clusterId=cluster_ghi789`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    const { nodes } = ((await res.json()) as { result: { data: { nodes: { id: string; status: string; orchestratorStatus: string }[] } } }).result.data;
+    expect(nodes.map((n) => `${n.id}:${n.status}:${n.orchestratorStatus}`)).toEqual(['node_001', 'node_002', 'node_003', 'node_004', 'node_005'].map((id) => `${id}:running:ready`));
   });
 
   it('serves health and readiness on its port', async () => {

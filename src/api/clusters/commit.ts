@@ -29,6 +29,10 @@ export async function commitWrite(call: Call, message: string, edit: (read: File
       if (err instanceof GitSourceError && err.reason === 'PushRejected') {
         throw new ApiError('CONFLICT', 'the repository kept changing while this change was being committed; nothing was committed, try again');
       }
+      // The tracked branch does not exist yet (an empty remote): nothing to edit until someone pushes it.
+      if (err instanceof GitSourceError && ['EmptyRemote', 'BranchNotFound', 'NotOpen'].includes(err.reason)) {
+        throw new ApiError('UNPROCESSABLE_CONTENT', 'the repository has no tracked branch yet; push a first commit, then try again');
+      }
       throw err;
     });
   if ('refused' in result) throw new ApiError('CONFLICT', result.refused);

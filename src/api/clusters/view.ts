@@ -33,7 +33,8 @@ export interface ApiCluster {
 }
 
 /** A node as the seed shows it (`cluster.one`, `cluster.nodes`): exactly these fields, in this order. */
-export type ApiNode = Pick<NodeView, 'id' | 'role' | 'plan' | 'ip' | 'status'>;
+/** The seed's node fields, then the orchestrator's view of the node (an addition to the seed). */
+export type ApiNode = Pick<NodeView, 'id' | 'role' | 'plan' | 'ip' | 'status'> & { orchestratorStatus: NonNullable<NodeView['orchestratorStatus']> };
 
 /** `cluster.one`: the cluster with its nodes. */
 export interface ApiClusterDetail extends ApiCluster {
@@ -88,7 +89,10 @@ export function toApiClusterDetail(c: KnownCluster, now: () => Date, status?: Cl
   return { ...base, nodes: toApiNodes(c), createdAt };
 }
 
-/** The nodes as last observed, in the seed's shape (internal fields such as orchestratorStatus stay inside). */
+/**
+ * The nodes as last observed: the seed's fields in the seed's order, then `orchestratorStatus`
+ * (`ready`, `not-ready`, `draining`, `not-joined`) so API users see whether a VM has joined.
+ */
 export function toApiNodes(c: KnownCluster): ApiNode[] {
-  return (c.record?.status?.nodes ?? []).map(({ id, role, plan, ip, status }) => ({ id, role, plan, ip, status }));
+  return (c.record?.status?.nodes ?? []).map(({ id, role, plan, ip, status, orchestratorStatus }) => ({ id, role, plan, ip, status, orchestratorStatus: orchestratorStatus ?? 'not-joined' }));
 }

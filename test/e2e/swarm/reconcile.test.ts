@@ -236,8 +236,10 @@ describe.skipIf(!gate.run)('e2e/swarm: the reconciler forms and changes a real s
     const base = readServeConfig({ repo: repo!.remote, 'data-dir': dataDir, port: '0' }, {}, false);
     const config: ServeConfig = {
       ...base,
-      pollIntervalMs: 3_600_000, // the test asks for polls after each push
-      resyncIntervalMs: 3_600_000,
+      pollIntervalMs: 3_600_000, // the test asks for a poll after each push
+      // The periodic full pass is what notices a node going unhealthy in a converged cluster
+      // (nothing else wakes it): the production default is 10 minutes, here 1 s.
+      resyncIntervalMs: 1_000,
       requeueMs: 200,
       orchestration: 'ssh',
       drainTimeoutMs: 60_000,

@@ -76,7 +76,7 @@ describe('the OpenAPI document', () => {
     const cluster = doc.components.schemas.Cluster as Json;
     expect(Object.keys(cluster.properties)).toEqual(['id', 'name', 'provider', 'region', 'orchestrator', 'status', 'nodeCount', 'createdAt']);
     expect(cluster.properties.status.enum).toEqual(['provisioning', 'running', 'degraded', 'updating', 'deleting', 'error']);
-    expect(Object.keys(doc.components.schemas.Node.properties)).toEqual(['id', 'role', 'plan', 'ip', 'status']);
+    expect(Object.keys(doc.components.schemas.Node.properties)).toEqual(['id', 'role', 'plan', 'ip', 'status', 'orchestratorStatus']);
     const refs: string[] = [];
     const walk = (v: unknown): void => {
       if (Array.isArray(v)) v.forEach(walk);

@@ -28,8 +28,8 @@ describe('reads: desired merged with actual', () => {
     const ips = ipsOf('cluster_web');
     expect(Object.keys(ips).sort()).toEqual(['node_001', 'node_002']);
     const expected = [
-      { id: 'node_001', role: 'manager', plan: 'small', ip: ips.node_001, status: 'running' },
-      { id: 'node_002', role: 'worker', plan: 'small', ip: ips.node_002, status: 'running' },
+      { id: 'node_001', role: 'manager', plan: 'small', ip: ips.node_001, status: 'running', orchestratorStatus: 'ready' },
+      { id: 'node_002', role: 'worker', plan: 'small', ip: ips.node_002, status: 'running', orchestratorStatus: 'ready' },
     ];
     expect(new Set(Object.values(ips)).size).toBe(2);
     for (const ip of Object.values(ips)) expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
@@ -62,9 +62,9 @@ describe('reads: desired merged with actual', () => {
     const after = await get('cluster.nodes', { clusterId: 'cluster_web' });
     const ips = ipsOf('cluster_web');
     expect(after.json.result.data).toEqual([
-      { id: 'node_001', role: 'manager', plan: 'small', ip: ips.node_001, status: 'running' },
-      { id: 'node_002', role: 'worker', plan: 'small', ip: ips.node_002, status: 'running' },
-      { id: 'node_003', role: 'worker', plan: 'small', ip: ips.node_003, status: 'running' },
+      { id: 'node_001', role: 'manager', plan: 'small', ip: ips.node_001, status: 'running', orchestratorStatus: 'ready' },
+      { id: 'node_002', role: 'worker', plan: 'small', ip: ips.node_002, status: 'running', orchestratorStatus: 'ready' },
+      { id: 'node_003', role: 'worker', plan: 'small', ip: ips.node_003, status: 'running', orchestratorStatus: 'ready' },
     ]);
     expect(ips.node_003).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
   });

@@ -134,9 +134,9 @@ describe('the seed curl examples, as written, against localhost', () => {
       status: 'running',
       nodeCount: 3,
       nodes: [
-        { id: 'node_001', role: 'manager', plan: 'medium', ip: ips.node_001, status: 'running' },
-        { id: 'node_002', role: 'worker', plan: 'small', ip: ips.node_002, status: 'running' },
-        { id: 'node_003', role: 'worker', plan: 'small', ip: ips.node_003, status: 'running' },
+        { id: 'node_001', role: 'manager', plan: 'medium', ip: ips.node_001, status: 'running', orchestratorStatus: 'ready' },
+        { id: 'node_002', role: 'worker', plan: 'small', ip: ips.node_002, status: 'running', orchestratorStatus: 'ready' },
+        { id: 'node_003', role: 'worker', plan: 'small', ip: ips.node_003, status: 'running', orchestratorStatus: 'ready' },
       ],
       createdAt: expect.stringMatching(ISO),
     });
