@@ -24,7 +24,8 @@ const nowIso = (ctx: PassContext) => ctx.deps.now().toISOString();
 /**
  * Finishes writes a previous pass (or process) journaled: a create whose VM is not visible is
  * issued again with the same request token (the provider returns the same VM), a delete whose
- * VM still exists is issued again (NotFound is success). Returns the VMs as now known.
+ * VM still exists is issued again (NotFound is success) unless the node is still an orchestrator
+ * member, which the planner's deletion removes first. Returns the VMs as now known.
  */
 export async function resumeIntents(ctx: PassContext, vms: ObservedVm[]): Promise<ObservedVm[]> {
   const byNode = new Map(vms.map((v) => [v.nodeId, v]));
@@ -39,9 +40,11 @@ export async function resumeIntents(ctx: PassContext, vms: ObservedVm[]): Promis
         done.add(intent);
       } else if (!vm) {
         done.add(intent);
-      } else {
+      } else if (record(ctx).members?.[intent.nodeId] === undefined) {
         await ctx.adapter.delete(vm);
       }
+      // Else the node is still an orchestrator member (its removal failed or was interrupted):
+      // the planner's deletion takes it out of the orchestrator before deleting its VM.
     }),
   ).finally(() =>
     ctx.deps.store.update((d) => {
@@ -179,19 +182,22 @@ async function deleteNode(ctx: PassContext, action: Extract<PlanAction, { type: 
   const node = nodes.find((n) => n.id === action.nodeId)!;
   if (node.providerId === '') return; // a create still resolving: the next pass sees its VM
   const region = record(ctx).region;
+  const cluster = orchestratorCluster(record(ctx), nodes);
+  const joined = cluster.members[node.id] !== undefined && !wholeCluster;
+  if (action.drain && joined) {
+    node.status = 'draining';
+    // Spans passes (WaitingError while tasks move); the node counts as leaving meanwhile since
+    // the orchestrator lists it as draining. Journaling the delete before the drain finished
+    // would let the next pass's resumeIntents delete the VM under its running tasks.
+    await ctx.orchestrator.drain(cluster, node);
+    await ctx.deps.store.addEvent(ctx.clusterId, { type: 'drained', nodeId: node.id, message: `drained ${node.id}` }, nowIso(ctx));
+  }
   await ctx.deps.store.update((d) => {
     const rec = d.clusters[ctx.clusterId]!;
     if (!rec.intents.some((i) => i.kind === 'delete' && i.nodeId === node.id)) {
       rec.intents.push({ kind: 'delete', nodeId: node.id, providerId: node.providerId, region, at: nowIso(ctx) });
     }
   });
-  const cluster = orchestratorCluster(record(ctx), nodes);
-  const joined = cluster.members[node.id] !== undefined && !wholeCluster;
-  if (action.drain && joined) {
-    node.status = 'draining';
-    await ctx.orchestrator.drain(cluster, node);
-    await ctx.deps.store.addEvent(ctx.clusterId, { type: 'drained', nodeId: node.id, message: `drained ${node.id}` }, nowIso(ctx));
-  }
   if (joined) await ctx.orchestrator.remove(cluster, node);
   await ctx.adapter.delete({ providerId: node.providerId, region });
   await ctx.deps.store.update((d) => {

@@ -71,7 +71,11 @@ async function runPass(ctx: PassContext, entry: DesiredEntry | undefined, observ
       return {};
     }
     const busy = plan.actions.length > 0 || nodes.some((n) => n.status !== 'running' && n.status !== 'unhealthy' && n.status !== 'error');
-    return busy ? { requeueAfterMs: deps.limits.requeueMs } : {};
+    if (busy) return { requeueAfterMs: deps.limits.requeueMs };
+    // An unhealthy node: look again when its replacement falls due (and at least every 30 s),
+    // rather than waiting for the periodic resync.
+    const dueIn = unhealthyDueIn(deps, deps.store.cluster(clusterId));
+    return dueIn === undefined ? {} : { requeueAfterMs: Math.min(30_000, Math.max(deps.limits.requeueMs, dueIn)) };
   } catch (err) {
     error = classify(err);
     throw err;
@@ -95,6 +99,12 @@ async function noteUnhealthy(deps: ReconcilerDeps, rec: ClusterRecord, nodes: re
     });
   }
   return overdue;
+}
+
+function unhealthyDueIn(deps: ReconcilerDeps, rec: ClusterRecord | undefined): number | undefined {
+  const since = Object.values(rec?.unhealthySince ?? {}).map((t) => Date.parse(t));
+  if (since.length === 0) return undefined;
+  return Math.min(...since) + deps.limits.unhealthyReplaceAfterMs - deps.now().getTime();
 }
 
 function classify(err: unknown): PassError {

@@ -34,7 +34,9 @@ function planConvergence(input: PlanInput, desired: ClusterManifest): Plan {
   const errors = checkQuorum({
     orchestrator: desired.orchestrator,
     initialized: actual.initialized,
-    managers: memberManagers,
+    // A provisioning manager (VM booting, or not joined yet) holds no seat in the Raft/etcd
+    // membership: counting it would make a surge replacement look like a lost quorum.
+    managers: memberManagers.filter((n) => n.status !== 'provisioning'),
     deleted: changes.manager.deletes.map((d) => d.node),
     replaced: changes.manager.replaces.length,
   });

@@ -11,7 +11,7 @@ export interface QuorumCheck {
   orchestrator: Orchestrator;
   /** Before the control plane exists there is no quorum to lose. */
   initialized: boolean;
-  /** Managers that are members now (not draining or deleting). */
+  /** Managers that are members of the control plane now (joined: not provisioning, draining or deleting). */
   managers: readonly ActualNode[];
   /** Member managers the plan deletes outright. */
   deleted: readonly ActualNode[];

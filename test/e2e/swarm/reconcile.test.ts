@@ -290,24 +290,34 @@ describe.skipIf(!gate.run)('e2e/swarm: the reconciler forms and changes a real s
     const gone = hostOf(leaving!);
     const goneId = leaving!.tags[TAG.node]!;
 
-    // Watch the departing host and the service while the reconciler scales down.
+    // Watch the departing host and the service while the reconciler scales down. Each moment is
+    // taken when a probe that saw it COMPLETED, so it can only be late: the assertions below
+    // can fail spuriously on a very slow machine, but never pass when the order was wrong.
     let tasksGoneAt: number | undefined;
     let rescheduledAt: number | undefined;
     let watching = true;
-    const watch = (async () => {
-      while (watching) {
-        if (tasksGoneAt === undefined) {
+    const poll = async (done: () => boolean, probe: () => Promise<void>) => {
+      while (watching && !done()) {
+        await probe();
+        await delay(25);
+      }
+    };
+    const watch = Promise.all([
+      poll(
+        () => tasksGoneAt !== undefined,
+        async () => {
           const r = await lab!.exec(gone, 'docker ps -q', { timeoutMs: 10_000 });
           if (r.code === 0 && r.stdout.trim() === '') tasksGoneAt = Date.now();
-        }
-        if (rescheduledAt === undefined) {
+        },
+      ),
+      poll(
+        () => rescheduledAt !== undefined,
+        async () => {
           const t = await webTasks().catch(() => []);
           if (t.length === 4 && t.every((x) => x.state.startsWith('Running') && x.node !== gone.name)) rescheduledAt = Date.now();
-        }
-        if (tasksGoneAt !== undefined && rescheduledAt !== undefined) return;
-        await delay(50);
-      }
-    })();
+        },
+      ),
+    ]);
 
     try {
       await push([group('manager', 'small', 3), group('worker', 'small', 1, [goneId])], `remove ${goneId}`);
@@ -322,6 +332,7 @@ describe.skipIf(!gate.run)('e2e/swarm: the reconciler forms and changes a real s
     expect(sim!.emulators.digitalocean.vms().some((v) => v.ip === gone.ip)).toBe(false);
     expect(tasksGoneAt, `${gone.name}'s containers went`).toBeDefined();
     expect(rescheduledAt, 'web ran 4 tasks elsewhere').toBeDefined();
+    console.info(`[e2e/swarm] ${goneId}: containers gone ${vmDeletedAt! - tasksGoneAt!} ms and web rescheduled ${vmDeletedAt! - rescheduledAt!} ms before its VM was deleted`);
     // The order that matters: workloads off the node (and running elsewhere) before the VM goes.
     expect(tasksGoneAt!).toBeLessThanOrEqual(vmDeletedAt!);
     expect(rescheduledAt!).toBeLessThanOrEqual(vmDeletedAt!);
