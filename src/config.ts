@@ -34,6 +34,8 @@ export interface ServeConfig {
   logFormat: 'json' | 'pretty';
   /** Demo only: simulated VM boot time. */
   simBootMs: number;
+  /** Pull-request plans and commit statuses on GitHub, when configured. */
+  github?: { token: string; repo: string; apiUrl: string; pollIntervalMs: number };
   /** Demo only: the demo admin's API token (CLUSTEROPS_DEMO_TOKEN); random when absent. */
   demoToken?: string;
 }
@@ -85,8 +87,20 @@ export function readServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, tty: 
     logLevel: logLevel as LogLevel,
     logFormat,
     ...(env.CLUSTEROPS_DEMO_TOKEN ? { demoToken: env.CLUSTEROPS_DEMO_TOKEN } : {}),
+    ...githubFrom(env),
     simBootMs: int('--sim-boot-ms', pick('sim-boot-ms', 'CLUSTEROPS_SIM_BOOT_MS') ?? '3000', 0, 600_000),
   };
+}
+
+function githubFrom(env: NodeJS.ProcessEnv): Pick<ServeConfig, 'github'> {
+  const repo = env.CLUSTEROPS_GITHUB_REPO;
+  if (!repo) return {};
+  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repo)) throw new ConfigError(`CLUSTEROPS_GITHUB_REPO must be owner/name, not "${repo}"`);
+  if (!env.GITHUB_TOKEN) throw new ConfigError('CLUSTEROPS_GITHUB_REPO is set: set GITHUB_TOKEN too');
+  const apiUrl = env.CLUSTEROPS_GITHUB_API_URL ?? 'https://api.github.com';
+  if (!/^https?:\/\//.test(apiUrl)) throw new ConfigError('CLUSTEROPS_GITHUB_API_URL must be an http(s) URL');
+  const pollIntervalMs = 1000 * int('CLUSTEROPS_PR_POLL_INTERVAL (seconds)', env.CLUSTEROPS_PR_POLL_INTERVAL ?? '60', 0, 86_400);
+  return { github: { token: env.GITHUB_TOKEN, repo, apiUrl: apiUrl.replace(/\/+$/, ''), pollIntervalMs } };
 }
 
 function orchestrationFrom(value: string): 'ssh' | 'vm-only' {
@@ -126,5 +140,5 @@ function endpointsFrom(env: NodeJS.ProcessEnv): Partial<Record<Provider, string>
 /** Every secret in a configuration, for log redaction. */
 export function secretsOf(config: ServeConfig): string[] {
   const c = config.credentials;
-  return [c.digitalocean?.token, c.hetzner?.token, c.aws?.secretAccessKey, config.webhookSecret, config.demoToken].filter((s): s is string => Boolean(s));
+  return [c.digitalocean?.token, c.hetzner?.token, c.aws?.secretAccessKey, config.webhookSecret, config.demoToken, config.github?.token].filter((s): s is string => Boolean(s));
 }

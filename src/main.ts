@@ -23,8 +23,11 @@ import { startSimCloud, type SimCloud } from './sim/cloud.js';
 import { ensureDemoRemote } from './sim/demo-repo.js';
 import { createGitSource } from './sources/git-source.js';
 import { createLocalSource } from './sources/local-source.js';
-import type { SourceLogger } from './sources/types.js';
+import type { Snapshot, SourceLogger } from './sources/types.js';
 import { createGitStatusWriter, type StatusWriter } from './status/git-status-writer.js';
+import { createGitHubClient } from './status/github/client.js';
+import { createPullRequestHandler } from './status/github/pr-handler.js';
+import { createPullRequestWatcher, type PullRequestWatcher } from './status/github/watcher.js';
 import { openStore, type Store } from './store/store.js';
 
 /** A running clusterops: what tests and `serve` hold on to. */
@@ -35,6 +38,7 @@ export interface Clusterops {
   calls: CallCounter;
   sim?: SimCloud;
   statusWriter?: StatusWriter;
+  prWatcher?: PullRequestWatcher;
   accounts: Accounts;
   /** Demo only: the demo admin's API token. */
   demoToken?: string;
@@ -61,7 +65,7 @@ export async function startClusterops(config: ServeConfig, overrides: { log?: Lo
   const observations = createObservationCache(providers);
   // The local watcher may fire before the daemon exists; it has nothing to wake until then.
   let wake: () => void = () => undefined;
-  const { source, commit, closeSource } = await openSource(config, repo, log, () => wake());
+  const { source, commit, closeSource, snapshotOf } = await openSource(config, repo, log, () => wake());
   const statusWriter = config.statusCommits && commit ? createGitStatusWriter({ commit, author: IDENTITY, log, ...(config.statusBranch ? { branch: config.statusBranch } : {}) }) : undefined;
   const newClusterId = overrides.newClusterId ?? (() => `cluster_${randomBytes(8).toString('hex').slice(0, 12)}`);
   const deps: ReconcilerDeps = {
@@ -91,6 +95,7 @@ export async function startClusterops(config: ServeConfig, overrides: { log?: Lo
     newClusterId,
   });
   wake = () => void daemon.pollNow();
+  const prWatcher = createPrWatcher(config, snapshotOf, store, () => daemon.desired().revision, log);
   const api = clustersApi({
     desired: () => daemon.desired(),
     store,
@@ -104,7 +109,12 @@ export async function startClusterops(config: ServeConfig, overrides: { log?: Lo
   const openapi = JSON.stringify(openApiDocument());
   const app = createApp({
     log,
-    hook: { branch: config.branch, pollNow: () => void daemon.pollNow(), ...(config.webhookSecret ? { webhookSecret: config.webhookSecret } : {}) },
+    hook: {
+      branch: config.branch,
+      pollNow: () => void daemon.pollNow(),
+      ...(config.webhookSecret ? { webhookSecret: config.webhookSecret } : {}),
+      ...(prWatcher ? { onPullRequest: (e: Parameters<PullRequestWatcher['onEvent']>[0]) => void prWatcher.onEvent(e) } : {}),
+    },
     readiness: () => readiness(daemon, config),
     routes: [
       async (ctx, next) => {
@@ -118,6 +128,7 @@ export async function startClusterops(config: ServeConfig, overrides: { log?: Lo
   const server = await listen(app.callback(), config.host, config.port);
   const url = `http://${config.host}:${(server.address() as { port: number }).port}`;
   await daemon.start();
+  prWatcher?.start();
   log.info({ url, repo: config.local ?? (config.demo ? repo : '(configured)'), instance: store.instanceId }, 'clusterops is running');
   return {
     url,
@@ -129,9 +140,11 @@ export async function startClusterops(config: ServeConfig, overrides: { log?: Lo
     ...(demoToken ? { demoToken } : {}),
     ...(sim ? { sim } : {}),
     ...(statusWriter ? { statusWriter } : {}),
+    ...(prWatcher ? { prWatcher } : {}),
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await prWatcher?.stop();
       await daemon.stop();
       await statusWriter?.flush();
       await closeSource();
@@ -176,7 +189,7 @@ async function openSource(config: ServeConfig, repo: string, log: Logger, onLoca
       },
     };
     await local.start();
-    return { source, commit: undefined, closeSource: () => local.close() };
+    return { source, commit: undefined, closeSource: () => local.close(), snapshotOf: undefined };
   }
   const git = createGitSource({ url: repo, branch: config.branch, workDir: join(config.dataDir, 'repo'), author: IDENTITY, logger: sourceLog });
   // An empty remote or a branch not pushed yet is not fatal: say so and try again at each poll.
@@ -194,7 +207,16 @@ async function openSource(config: ServeConfig, repo: string, log: Logger, onLoca
     },
     commit: git.commit,
   };
-  return { source, commit: git.commit, closeSource: async () => undefined };
+  return { source, commit: git.commit, closeSource: async () => undefined, snapshotOf: git.snapshotOf };
+}
+
+/** Pull-request plans and statuses on GitHub, when configured (needs a Git remote to read PR heads from). */
+function createPrWatcher(config: ServeConfig, snapshotOf: ((sha: string) => Promise<Snapshot>) | undefined, store: Store, revision: () => string, log: Logger): PullRequestWatcher | undefined {
+  if (!config.github || !snapshotOf) return undefined;
+  const [owner, repo] = config.github.repo.split('/') as [string, string];
+  const github = createGitHubClient({ token: config.github.token, baseUrl: config.github.apiUrl, owner, repo, log });
+  const handler = createPullRequestHandler({ github, readFilesAt: async (sha) => (await snapshotOf(sha)).files, store, log });
+  return createPullRequestWatcher({ github, handler, store, revision, pollIntervalMs: config.github.pollIntervalMs, log });
 }
 
 function readiness(daemon: Daemon, config: ServeConfig): string[] {

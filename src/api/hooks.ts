@@ -8,6 +8,8 @@ export interface GitHookDeps {
   /** The tracked branch: pushes to other branches are acknowledged and ignored. */
   branch: string;
   pollNow: () => void;
+  /** `pull_request` deliveries, when the GitHub integration is on. */
+  onPullRequest?: (event: { action: string; number: number; merged: boolean }) => void;
 }
 
 /** `POST /hooks/git`: a push (GitHub webhook or any POST) triggers an immediate poll. */
@@ -22,6 +24,13 @@ export function gitHook(deps: GitHookDeps): Koa.Middleware {
         return;
       }
     }
+    if (ctx.get('x-github-event') === 'pull_request') {
+      const event = pullRequestEvent(raw);
+      if (event && deps.onPullRequest) deps.onPullRequest(event);
+      ctx.status = 202;
+      ctx.body = { accepted: Boolean(event && deps.onPullRequest) };
+      return;
+    }
     // A GitHub delivery polls only for pushes to the tracked branch; a plain POST always polls.
     if (ctx.get('x-github-event')) {
       const event = parsePushEvent(ctx.headers, raw);
@@ -35,4 +44,14 @@ export function gitHook(deps: GitHookDeps): Koa.Middleware {
     ctx.status = 202;
     ctx.body = { accepted: true };
   };
+}
+
+function pullRequestEvent(raw: Buffer): { action: string; number: number; merged: boolean } | null {
+  try {
+    const body = JSON.parse(raw.toString('utf8')) as { action?: unknown; number?: unknown; pull_request?: { merged?: unknown } };
+    if (typeof body.action !== 'string' || typeof body.number !== 'number') return null;
+    return { action: body.action, number: body.number, merged: body.pull_request?.merged === true };
+  } catch {
+    return null;
+  }
 }

@@ -79,6 +79,12 @@ export interface GitSource {
   commit(change: CommitChange): Promise<CommitResult>;
   /** The snapshot the last `poll()` returned, if any. */
   lastSnapshot(): Snapshot | null;
+  /**
+   * The snapshot of any commit, e.g. a pull request's head: read locally if present, else after
+   * fetching the remote's branches and pull-request heads into `refs/clusterops/`. Does not touch
+   * the working tree or the tracked branch.
+   */
+  snapshotOf(sha: string): Promise<Snapshot>;
 }
 
 const DEFAULT_COMMITTER: GitIdentity = { name: 'clusterops', email: 'clusterops@localhost' };
@@ -126,6 +132,14 @@ export function createGitSource(options: GitSourceOptions): GitSource {
         void mutex.run(() => drainQueue(queue, (target, batch) => commitBatch(commitDeps(ctx, requireOpen()), target, batch)));
       }),
     lastSnapshot: () => last,
+    snapshotOf: (sha) =>
+      mutex.run(async () => {
+        requireOpen();
+        if (!/^[0-9a-f]{40}$/.test(sha)) throw new GitSourceError('InvalidBranch', 'a commit sha must be 40 hex characters');
+        const present = await ctx.git.run(['cat-file', '-e', `${sha}^{commit}`]).then(() => true, () => false);
+        if (!present) await ctx.git.run(['fetch', '--quiet', '--no-tags', 'origin', '+refs/heads/*:refs/clusterops/heads/*', '+refs/pull/*/head:refs/clusterops/pull/*']);
+        return readSnapshotAt(ctx.git, sha);
+      }),
   };
 }
 

@@ -1,0 +1,126 @@
+import { formatDiagnostic, loadRepository, type RepoEntry } from '../../domain/manifest/repository.js';
+import { planCluster, renderPlanMarkdown, summarizePlan, type ActualCluster, type Plan } from '../../domain/plan/index.js';
+import type { ClusterRecord } from '../../store/types.js';
+import type { CommitStatus, PullFile } from './client.js';
+
+/** Stable commit-status contexts (DESIGN §4); branch protection may require them. */
+export const VALIDATE_CONTEXT = 'clusterops/validate';
+export const PLAN_CONTEXT = 'clusterops/plan';
+/** Hidden markers that find our comments again, so they are edited rather than repeated. */
+export const PLAN_MARKER = '<!-- clusterops:plan -->';
+export const RESULT_MARKER = '<!-- clusterops:result -->';
+/** GitHub rejects a commit-status description longer than this. */
+export const MAX_DESCRIPTION = 140;
+
+/** Everything a pull request should show: two statuses and the plan comment's body. */
+export interface PullRequestReport {
+  validate: CommitStatus;
+  plan: CommitStatus;
+  comment: string;
+}
+
+export interface PullRequestReportInput {
+  headSha: string;
+  files: readonly PullFile[];
+  /** `clusters/` at the head and at the base of the pull request. */
+  head: readonly RepoEntry[];
+  base: readonly RepoEntry[];
+  /** Live observed state: records as the reconciler last saved them. */
+  records: readonly ClusterRecord[];
+}
+
+/** True when the pull request touches a manifest (added, changed, renamed or removed). */
+export function touchesClusters(files: readonly PullFile[]): boolean {
+  return files.some((f) => isClusterPath(f.filename) || (f.previousFilename !== undefined && isClusterPath(f.previousFilename)));
+}
+
+function isClusterPath(path: string): boolean {
+  return path.startsWith('clusters/');
+}
+
+/**
+ * Pure: validates `clusters/` at the head, plans each changed valid cluster against its observed
+ * state (a removed manifest plans the cluster's deletion) and renders statuses and comment.
+ */
+export function buildPullRequestReport(input: PullRequestReportInput): PullRequestReport {
+  const head = loadRepository([...input.head]);
+  const errors = head.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+  const changed = new Set(input.files.flatMap((f) => [f.filename, f.previousFilename ?? '']).filter(isClusterPath));
+  const plans = head.clusters
+    .filter((c) => changed.has(c.file))
+    .map((c) => planCluster({ clusterId: c.manifest.id ?? '(assigned on apply)', clusterName: c.manifest.name, desired: c.manifest, actual: actualOf(findRecord(input.records, c.manifest.id, c.manifest.name)) }));
+  plans.push(...deletionPlans(input, head.clusters.map((c) => c.manifest)));
+  const invalidChanged = head.invalid.filter((i) => changed.has(i.file)).map((i) => i.name);
+  return {
+    validate: validateStatus(errors),
+    plan: planStatus(plans, invalidChanged),
+    comment: renderComment(input.headSha, plans, errors),
+  };
+}
+
+/** Clusters whose manifest the pull request removes and that no file at the head still declares. */
+function deletionPlans(input: PullRequestReportInput, remaining: readonly { id?: string; name: string }[]): Plan[] {
+  const removed = new Set(input.files.filter((f) => f.status === 'removed' || f.status === 'renamed').map((f) => f.previousFilename ?? f.filename));
+  const base = loadRepository([...input.base]).clusters.filter((c) => removed.has(c.file));
+  return base
+    .filter((c) => !remaining.some((r) => (c.manifest.id !== undefined && r.id === c.manifest.id) || r.name === c.manifest.name))
+    .map((c) => {
+      const record = findRecord(input.records, c.manifest.id, c.manifest.name);
+      const where = record ? { provider: record.provider, region: record.region } : { provider: c.manifest.provider, region: c.manifest.region };
+      return planCluster({ clusterId: c.manifest.id ?? '(never applied)', clusterName: c.manifest.name, desired: null, actual: actualOf(record), ...where });
+    });
+}
+
+function findRecord(records: readonly ClusterRecord[], id: string | undefined, name: string): ClusterRecord | undefined {
+  // A manifest without an id was never applied, but its name may match a record from a previous id.
+  return id !== undefined ? records.find((r) => r.id === id) : records.find((r) => r.name === name);
+}
+
+/** The observed nodes as the planner wants them; an unknown cluster is empty. */
+export function actualOf(record: ClusterRecord | undefined): ActualCluster {
+  if (!record) return { nodes: [], initialized: false, lastNodeNumber: 0 };
+  const nodes = (record.status?.nodes ?? []).map((n) => ({
+    id: n.id,
+    role: n.role,
+    plan: n.plan,
+    status: n.status,
+    // Not kept in the status view; the planner only needs it to order removals (falls back to the id).
+    providerId: '',
+    createdAt: '',
+    ...(n.ip ? { ip: n.ip } : {}),
+    ...(n.orchestratorStatus ? { orchestratorStatus: n.orchestratorStatus } : {}),
+  }));
+  return { nodes, initialized: record.initialized, lastNodeNumber: record.lastNodeNumber };
+}
+
+function validateStatus(errors: readonly string[]): CommitStatus {
+  if (errors.length === 0) return { context: VALIDATE_CONTEXT, state: 'success', description: 'All cluster manifests are valid' };
+  const prefix = errors.length > 1 ? `${errors.length} errors; ` : '';
+  return { context: VALIDATE_CONTEXT, state: 'failure', description: truncate(`${prefix}${errors[0]}`) };
+}
+
+function planStatus(plans: readonly Plan[], invalid: readonly string[]): CommitStatus {
+  const parts = [...plans.map((p) => `${p.clusterName}: ${summarizePlan(p)}`), ...invalid.map((name) => `${name}: invalid manifest`)];
+  const failed = invalid.length > 0 || plans.some((p) => p.errors.length > 0);
+  return { context: PLAN_CONTEXT, state: failed ? 'failure' : 'success', description: truncate(parts.join('; ') || 'no changes') };
+}
+
+export function truncate(text: string, max = MAX_DESCRIPTION): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+function renderComment(headSha: string, plans: readonly Plan[], errors: readonly string[]): string {
+  const blocks = [PLAN_MARKER, '## clusterops plan', `For commit \`${headSha.slice(0, 7)}\`. This comment is updated on every push.`];
+  if (errors.length > 0) {
+    blocks.push(`### ❌ Validation failed (${errors.length} ${errors.length === 1 ? 'error' : 'errors'})`);
+    blocks.push(['```', ...errors, '```'].join('\n'));
+  }
+  const destructive = plans.filter((p) => p.actions.some((a) => a.type === 'deleteNode' || a.type === 'replaceNode' || a.type === 'deleteCluster'));
+  if (destructive.length > 0) {
+    blocks.push(`> [!WARNING]\n> Destructive changes in ${destructive.map((p) => `\`${p.clusterName}\``).join(', ')}: review the plans below before merging.`);
+  }
+  blocks.push(...plans.map(renderPlanMarkdown));
+  if (plans.length === 0 && errors.length === 0) blocks.push('No cluster changes.');
+  return `${blocks.join('\n\n')}\n`;
+}
