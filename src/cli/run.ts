@@ -1,4 +1,8 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { actualFromRecord } from '../reconcile/actual.js';
+import type { ClusterRecord, StoreData } from '../store/types.js';
 import { RepositoryLayoutError, readClusterEntries } from '../sources/local-files.js';
 import { formatDiagnostic, loadRepository, type RepositoryLoad } from '../domain/manifest/repository.js';
 import { planCluster, renderPlanMarkdown, renderPlanText, type Plan } from '../domain/plan/index.js';
@@ -15,8 +19,10 @@ export const USAGE = `Usage: clusterops <command> [options]
 Commands:
   validate [repo-dir]   Check every clusters/*.yaml; prints file:line:col: message per problem
                         and exits 1 if any manifest is invalid. Options: --format text|json
-  plan [repo-dir]       Validate, then print what would be done to create each cluster from
-                        nothing. Options: --format text|markdown|json
+  plan [repo-dir]       Validate, then print what the daemon would do to each cluster, against
+                        the state it last observed (--data-dir, default CLUSTEROPS_DATA_DIR or
+                        ./.clusterops; an empty cloud if there is none). Exit 0: no changes,
+                        2: changes, 1: invalid or refused. Options: --format text|markdown|json
   serve                 Run the reconciler daemon and its HTTP API (--demo: on the embedded
                         simulated cloud; --repo URL or --local DIR otherwise)
   sim                   Run the simulated cloud (DigitalOcean, Hetzner, EC2 emulators)
@@ -77,17 +83,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-function parse(args: string[], formats: string[]): { dir: string; format: string } {
+function parse(args: string[], formats: string[]): { dir: string; format: string; dataDir?: string } {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string', default: formats[0] } } });
+    parsed = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string', default: formats[0] }, 'data-dir': { type: 'string' } } });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
   const format = parsed.values.format ?? formats[0]!;
   if (!formats.includes(format)) throw new UsageError(`--format must be one of ${formats.join(', ')}, not "${format}"`);
   if (parsed.positionals.length > 1) throw new UsageError(`expected at most one repo-dir, got ${parsed.positionals.length}`);
-  return { dir: parsed.positionals[0] ?? '.', format };
+  return { dir: parsed.positionals[0] ?? '.', format, ...(parsed.values['data-dir'] ? { dataDir: parsed.values['data-dir'] } : {}) };
 }
 
 async function load(dir: string): Promise<RepositoryLoad> {
@@ -113,19 +119,28 @@ async function runValidate(args: string[], io: CliIo): Promise<number> {
 }
 
 async function runPlan(args: string[], io: CliIo): Promise<number> {
-  const { dir, format } = parse(args, ['text', 'markdown', 'json']);
+  const { dir, format, dataDir } = parse(args, ['text', 'markdown', 'json']);
   const repo = await load(dir);
   for (const d of repo.diagnostics) io.err(formatDiagnostic(d));
-  const plans: Plan[] = repo.clusters.map((c) =>
-    planCluster({
-      clusterId: c.manifest.id ?? '(id assigned on first apply)',
-      clusterName: c.manifest.name,
-      desired: c.manifest,
-      actual: { nodes: [], initialized: false, lastNodeNumber: 0 },
-    }),
-  );
+  const stateFile = join(dataDir ?? process.env.CLUSTEROPS_DATA_DIR ?? '.clusterops', 'state.json');
+  const records = await readRecords(stateFile);
+  io.err(records ? `planning against the state observed in ${stateFile}` : `no daemon state at ${stateFile}: planning from an empty cloud`);
+  const plans: Plan[] = repo.clusters.map((c) => {
+    const record = records?.find((r) => (c.manifest.id ? r.id === c.manifest.id : r.name === c.manifest.name));
+    return planCluster({ clusterId: c.manifest.id ?? '(id assigned on first apply)', clusterName: c.manifest.name, desired: c.manifest, actual: actualFromRecord(record) });
+  });
   if (format === 'json') io.out(JSON.stringify(plans, null, 2));
   else io.out(plans.map(format === 'markdown' ? renderPlanMarkdown : renderPlanText).join('\n\n'));
-  const refused = plans.some((p) => p.errors.length > 0);
-  return repo.invalid.length === 0 && !refused ? 0 : 1;
+  if (repo.invalid.length > 0 || plans.some((p) => p.errors.length > 0)) return 1;
+  return plans.some((p) => p.actions.length > 0) ? 2 : 0;
+}
+
+/** The daemon's cluster records, read without opening (or writing) its store. */
+async function readRecords(path: string): Promise<ClusterRecord[] | null> {
+  try {
+    const data = JSON.parse(await readFile(path, 'utf8')) as Partial<StoreData>;
+    return data.version === 1 && data.clusters ? Object.values(data.clusters) : null;
+  } catch {
+    return null;
+  }
 }

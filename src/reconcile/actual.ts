@@ -33,3 +33,23 @@ export function buildActual(record: ClusterRecord, vms: readonly ObservedVm[]): 
   }
   return { nodes, initialized: record.initialized, lastNodeNumber: record.lastNodeNumber };
 }
+
+/**
+ * The actual state as last observed and saved in a cluster's record (for plans made outside a
+ * pass: pull requests, `clusterops plan`); an unknown cluster is empty.
+ */
+export function actualFromRecord(record: ClusterRecord | undefined): ActualCluster {
+  if (!record) return { nodes: [], initialized: false, lastNodeNumber: 0 };
+  const nodes = (record.status?.nodes ?? []).map((n) => ({
+    id: n.id,
+    role: n.role,
+    plan: n.plan,
+    status: n.status,
+    // Not kept in the status view; the planner only needs it to order removals (falls back to the id).
+    providerId: '',
+    createdAt: '',
+    ...(n.ip ? { ip: n.ip } : {}),
+    ...(n.orchestratorStatus ? { orchestratorStatus: n.orchestratorStatus } : {}),
+  }));
+  return { nodes, initialized: record.initialized, lastNodeNumber: record.lastNodeNumber };
+}

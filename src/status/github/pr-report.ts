@@ -1,3 +1,4 @@
+import { actualFromRecord as actualOf } from '../../reconcile/actual.js';
 import { formatDiagnostic, loadRepository, type RepoEntry } from '../../domain/manifest/repository.js';
 import { planCluster, renderPlanMarkdown, summarizePlan, type ActualCluster, type Plan } from '../../domain/plan/index.js';
 import type { ClusterRecord } from '../../store/types.js';
@@ -74,23 +75,6 @@ function deletionPlans(input: PullRequestReportInput, remaining: readonly { id?:
 function findRecord(records: readonly ClusterRecord[], id: string | undefined, name: string): ClusterRecord | undefined {
   // A manifest without an id was never applied, but its name may match a record from a previous id.
   return id !== undefined ? records.find((r) => r.id === id) : records.find((r) => r.name === name);
-}
-
-/** The observed nodes as the planner wants them; an unknown cluster is empty. */
-export function actualOf(record: ClusterRecord | undefined): ActualCluster {
-  if (!record) return { nodes: [], initialized: false, lastNodeNumber: 0 };
-  const nodes = (record.status?.nodes ?? []).map((n) => ({
-    id: n.id,
-    role: n.role,
-    plan: n.plan,
-    status: n.status,
-    // Not kept in the status view; the planner only needs it to order removals (falls back to the id).
-    providerId: '',
-    createdAt: '',
-    ...(n.ip ? { ip: n.ip } : {}),
-    ...(n.orchestratorStatus ? { orchestratorStatus: n.orchestratorStatus } : {}),
-  }));
-  return { nodes, initialized: record.initialized, lastNodeNumber: record.lastNodeNumber };
 }
 
 function validateStatus(errors: readonly string[]): CommitStatus {

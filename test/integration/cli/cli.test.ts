@@ -79,9 +79,10 @@ describe('clusterops validate', () => {
 });
 
 describe('clusterops plan', () => {
-  it('plans every example cluster from an empty cloud', async () => {
-    const r = await run(['plan', exampleRepo]);
-    expect(r.code).toBe(0);
+  it('plans every example cluster from an empty cloud, and exits 2 because something would change', async () => {
+    const r = await run(['plan', exampleRepo, '--data-dir', join(temp, 'no-state')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('planning from an empty cloud');
     expect(r.out).toContain('Cluster production (cluster_abc123)');
     expect(r.out.match(/\+ create node_\d+/g)).toHaveLength(3 + 1 + 5);
     expect(r.out).toContain('init node_001');
@@ -93,6 +94,32 @@ describe('clusterops plan', () => {
     const json = JSON.parse((await run(['plan', exampleRepo, '--format', 'json'])).out);
     expect(json).toHaveLength(3);
     expect(json[1].actions[0]).toMatchObject({ type: 'createNode', nodeId: 'node_001', role: 'manager', plan: 'medium' });
+  });
+
+  it('plans against the state the daemon observed: no changes exits 0, a difference exits 2', async () => {
+    const node = (id: string, role: string, plan: string) => ({ id, role, plan, ip: '203.0.113.10', status: 'running' });
+    const record = (id: string, name: string, nodes: object[]) => ({ id, name, initialized: true, lastNodeNumber: nodes.length, intents: [], events: [], status: { status: 'running', nodes, conditions: [], observedRevision: 'x', lastError: null, desiredNodes: nodes.length } });
+    const state = {
+      version: 1,
+      instanceId: 'co-test',
+      clusters: {
+        cluster_abc123: record('cluster_abc123', 'production', [node('node_001', 'manager', 'medium'), node('node_002', 'worker', 'small'), node('node_003', 'worker', 'small')]),
+        cluster_def456: record('cluster_def456', 'staging', [node('node_001', 'manager', 'small')]),
+        cluster_ghi789: record('cluster_ghi789', 'analytics', [1, 2, 3].map((i) => node(`node_00${i}`, 'manager', 'small')).concat([4, 5].map((i) => node(`node_00${i}`, 'worker', 'medium')))),
+      },
+    };
+    const dataDir = join(temp, 'state');
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(join(dataDir, 'state.json'), JSON.stringify(state));
+    const same = await run(['plan', exampleRepo, '--data-dir', dataDir]);
+    expect(same.err).toContain('planning against the state observed in');
+    expect(same.out).toContain('No changes. Cluster production matches its manifest.');
+    expect(same.code).toBe(0);
+    state.clusters.cluster_abc123.status.nodes.pop();
+    writeFileSync(join(dataDir, 'state.json'), JSON.stringify(state));
+    const differs = await run(['plan', exampleRepo, '--data-dir', dataDir]);
+    expect(differs.code).toBe(2);
+    expect(differs.out).toContain('+ create node_004 (worker, small)');
   });
 
   it('still plans the valid clusters when one manifest is broken, and exits 1', async () => {
