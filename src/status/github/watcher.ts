@@ -3,6 +3,9 @@ import type { Store } from '../../store/store.js';
 import type { GitHubClient } from './client.js';
 import type { PullRequestHandler } from './pr-handler.js';
 
+/** The status context of a merged revision's outcome. */
+export const APPLY_CONTEXT = 'clusterops/apply';
+
 /** A merged pull request waiting for its clusters to converge before the result comment. */
 interface PendingResult {
   number: number;
@@ -57,7 +60,14 @@ export function createPullRequestWatcher(deps: PullRequestWatcherDeps): PullRequ
         if (!settled && !timedOut) continue;
         const errors = clusters.filter((c) => c.status?.status === 'error').map((c) => `${c.name}: ${c.status?.lastError ?? 'error'}`);
         const summary = clusters.map((c) => `${c.name} ${c.status?.status ?? 'unknown'}`).join(', ');
-        await deps.handler.ensureMergedResult(p.number, { converged: settled && errors.length === 0, summary, durationMs: Date.now() - p.mergedAt, ...(errors.length ? { errors } : {}) });
+        const converged = settled && errors.length === 0;
+        await deps.handler.ensureMergedResult(p.number, { converged, summary, durationMs: Date.now() - p.mergedAt, ...(errors.length ? { errors } : {}) });
+        // The outcome also goes on the merge commit, where branch protection and dashboards look.
+        const merged = await deps.github.pull(p.number);
+        if (merged.mergeCommitSha) {
+          const description = converged ? `applied: ${summary}` : `not converged: ${errors[0] ?? summary}`;
+          await deps.github.setStatus(merged.mergeCommitSha, { context: APPLY_CONTEXT, state: converged ? 'success' : 'failure', description: description.slice(0, 140) });
+        }
         pending.delete(p.number);
       }
     });

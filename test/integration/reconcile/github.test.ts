@@ -85,12 +85,16 @@ describe('pull requests on GitHub', () => {
     expect(planComments(pr.number)).toHaveLength(1);
     expect(gh.statuses(REPO, updated.headSha).find((s) => s.context === 'clusterops/plan')?.description).toContain('+3 nodes');
 
-    await gh.mergePullRequest(REPO, pr.number);
+    const { mergeCommitSha } = await gh.mergePullRequest(REPO, pr.number);
     await co.daemon.pollNow();
     await converged(co, 'cluster_web', 5);
     expect(world(sim, 'cluster_web')).toHaveLength(5);
     await waitFor('result comment', () => gh.comments(REPO, pr.number).some((c) => c.body.includes('<!-- clusterops:result -->')), 30_000);
     expect(gh.comments(REPO, pr.number).filter((c) => c.body.includes('<!-- clusterops:result -->'))).toHaveLength(1);
+    await waitFor('apply status on the merge commit', () => gh.statuses(REPO, mergeCommitSha).some((s) => s.context === 'clusterops/apply'));
+    const apply = gh.statuses(REPO, mergeCommitSha).find((s) => s.context === 'clusterops/apply')!;
+    expect(apply.state).toBe('success');
+    expect(apply.description).toContain('web running');
   });
 
   it('an invalid manifest gets a failing validate status naming the line', async () => {
