@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { parse } from 'yaml';
 import { editManifest } from '../domain/manifest/edit.js';
+import { readManifestId } from '../domain/manifest/parse.js';
 import { loadRepository } from '../domain/manifest/repository.js';
 import type { Provider } from '../domain/manifest/types.js';
 import type { Logger } from '../logger.js';
@@ -191,7 +191,7 @@ async function assignIds(options: DaemonOptions, state: DesiredState, newId: () 
         if (text === undefined) continue;
         const edited = editManifest(text, [{ op: 'set', field: 'id', value: newId() }]);
         // Someone may have assigned one since the snapshot: never overwrite an id.
-        if (edited.ok && !hasId(text)) changes.push({ path: c.file, content: edited.text });
+        if (edited.ok && readManifestId(text) === undefined) changes.push({ path: c.file, content: edited.text });
       }
       return changes;
     },
@@ -199,13 +199,4 @@ async function assignIds(options: DaemonOptions, state: DesiredState, newId: () 
   if (!('revision' in result)) return false;
   options.log.info({ clusters: names }, `assigned ids to ${names.join(', ')}`);
   return true;
-}
-
-function hasId(text: string): boolean {
-  try {
-    const value = parse(text) as { id?: unknown } | null;
-    return typeof value?.id === 'string';
-  } catch {
-    return false;
-  }
 }

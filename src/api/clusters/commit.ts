@@ -1,6 +1,5 @@
-import { parse } from 'yaml';
 import { editManifest, type ManifestEdit } from '../../domain/manifest/edit.js';
-import { parseManifest } from '../../domain/manifest/parse.js';
+import { parseManifest, readManifestId } from '../../domain/manifest/parse.js';
 import type { Diagnostic } from '../../domain/manifest/types.js';
 import { GitSourceError } from '../../sources/git-errors.js';
 import type { FileReader } from '../../sources/git-source.js';
@@ -47,7 +46,7 @@ export async function commitWrite(call: Call, message: string, edit: (read: File
 export function editExisting(clusterId: string, name: string, edits: ManifestEdit[], newName = name) {
   return async (read: FileReader): Promise<FileChange[]> => {
     const text = await read(manifestPath(name));
-    if (text === undefined || idOf(text) !== clusterId) {
+    if (text === undefined || readManifestId(text) !== clusterId) {
       throw new ApiError('CONFLICT', `cluster ${name} was renamed or removed by another change; reload and try again`);
     }
     if (newName !== name && (await read(manifestPath(newName))) !== undefined) throw nameTaken(newName);
@@ -80,13 +79,4 @@ function isShapeProblem(d: Diagnostic): boolean {
 
 export function nameTaken(name: string): ApiError {
   return new ApiError('CONFLICT', `a cluster named ${name} already exists`, 'name');
-}
-
-function idOf(text: string): string | undefined {
-  try {
-    const v = parse(text) as { id?: unknown } | null;
-    return typeof v?.id === 'string' ? v.id : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -5,13 +5,7 @@ import type { Store } from '../../store/store.js';
 import type { ClusterRecord } from '../../store/types.js';
 
 /** A cluster as the API knows it: the manifest in Git (desired) merged with the last observed state. */
-export interface KnownCluster {
-  id: string;
-  name: string;
-  organizationId: string;
-  provider: Provider;
-  region: string;
-  orchestrator: Orchestrator;
+export interface KnownCluster extends Pick<ClusterRecord, 'id' | 'name' | 'organizationId' | 'provider' | 'region' | 'orchestrator'> {
   /** Present when the manifest is in Git and valid. */
   manifest?: ClusterManifest & { id: string };
   /** The validation message when the manifest in Git is invalid. */

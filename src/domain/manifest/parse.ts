@@ -1,4 +1,4 @@
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { LineCounter, parseAllDocuments, parseDocument, type Document } from 'yaml';
 import { checkSchema } from './schema.js';
 import { positionOf } from './positions.js';
 import { formatPath, type FieldPath } from './field-path.js';
@@ -77,6 +77,16 @@ export function parseManifest(file: string, text: string): ParsedManifest {
 /** The position of a field in a parsed manifest, for diagnostics raised by later checks. */
 export function locate(parsed: ParsedManifest, path: FieldPath): { line: number; column: number } {
   return parsed.doc ? positionOf(parsed.doc, parsed.lines, path) : { line: 1, column: 1 };
+}
+
+/** The `id` a manifest's text declares, if it can be read at all (for edits racing id assignment). */
+export function readManifestId(text: string): string | undefined {
+  try {
+    const value = parseDocument(text, YAML_OPTIONS).toJS() as { id?: unknown } | null;
+    return typeof value?.id === 'string' ? value.id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function readIdentity(result: ParsedManifest, value: unknown): void {

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { openAccounts } from '../../../src/auth/accounts.js';
-import { readServeConfig, type ServeConfig } from '../../../src/config.js';
+import type { ServeConfig } from '../../../src/config.js';
 import { silentLogger, type Logger, type LogFields } from '../../../src/logger.js';
 import { startClusterops, type Clusterops } from '../../../src/main.js';
 import { startSimCloud, type SimCloud } from '../../../src/sim/cloud.js';
-import { TestRepo, waitFor } from '../reconcile/harness.js';
+import { testConfig, TestRepo, waitFor } from '../reconcile/harness.js';
 
 export { converged, group, manifest, TestRepo, vmsOf, waitFor, world } from '../reconcile/harness.js';
 
@@ -76,18 +76,8 @@ export async function startApiWorld(options: StartOptions = {}): Promise<ApiWorl
     tokenIds[who] = t.id;
   }
   if (options.files) repo.push(options.files, 'initial clusters');
-  const base = readServeConfig({ repo: repo.remote, 'data-dir': dataDir, port: '0' }, {}, false);
-  const config: ServeConfig = {
-    ...base,
-    pollIntervalMs: 3_600_000,
-    resyncIntervalMs: 3_600_000,
-    requeueMs: 50,
-    // Nodes are plain VMs here: nothing to join over SSH (as in the reconcile harness).
-    orchestration: 'vm-only',
-    credentials: sim.credentials,
-    endpoints: sim.endpoints(),
-    ...options.config,
-  };
+  // Nodes are plain VMs here: nothing to join over SSH (as in the reconcile harness).
+  const config: ServeConfig = testConfig(repo, sim, dataDir, options.config);
   const ids = [...(options.clusterIds ?? [])];
   const co = await startClusterops(config, {
     sim,

@@ -91,10 +91,10 @@ export function group(role: string, plan: string, count: number, remove?: string
   return [`  - role: ${role}`, `    plan: ${plan}`, `    count: ${count}`, ...(remove ? [`    remove: [${remove.join(', ')}]`] : [])].join('\n');
 }
 
-/** A clusterops daemon against a test repo and an in-process simulated cloud. */
-export async function startDaemon(repo: TestRepo, sim: SimCloud, dataDir: string, over: Partial<ServeConfig> = {}): Promise<Clusterops> {
+/** The configuration tests run clusterops with: a test repo, the in-process simulated cloud, VM-only nodes, fast requeues. */
+export function testConfig(repo: TestRepo, sim: SimCloud, dataDir: string, over: Partial<ServeConfig> = {}): ServeConfig {
   const base = readServeConfig({ repo: repo.remote, 'data-dir': dataDir, port: '0' }, {}, false);
-  const config: ServeConfig = {
+  return {
     ...base,
     pollIntervalMs: 3_600_000,
     resyncIntervalMs: 3_600_000,
@@ -104,7 +104,11 @@ export async function startDaemon(repo: TestRepo, sim: SimCloud, dataDir: string
     endpoints: sim.endpoints(),
     ...over,
   };
-  return startClusterops(config, { sim, log: silentLogger });
+}
+
+/** A clusterops daemon against a test repo and an in-process simulated cloud. */
+export async function startDaemon(repo: TestRepo, sim: SimCloud, dataDir: string, over: Partial<ServeConfig> = {}): Promise<Clusterops> {
+  return startClusterops(testConfig(repo, sim, dataDir, over), { sim, log: silentLogger });
 }
 
 export function simCloud(bootMs = 100): Promise<SimCloud> {
