@@ -34,7 +34,7 @@ const CLUSTER = {
 };
 const RESULTS: Record<string, unknown> = {
   'cluster.all': { type: 'array', items: { $ref: '#/components/schemas/Cluster' } },
-  'cluster.one': { $ref: '#/components/schemas/ClusterDetail' },
+  'cluster.one': { allOf: [{ $ref: '#/components/schemas/ClusterDetail' }, { type: 'object', required: ['events'], properties: { events: { type: 'array', maxItems: 100, description: 'What happened to this cluster, oldest first (at most the last 100 events).', items: { $ref: '#/components/schemas/Event' } } } }] },
   'cluster.create': { $ref: '#/components/schemas/Cluster' },
   'cluster.update': { $ref: '#/components/schemas/Cluster' },
   'cluster.nodes': { type: 'array', items: { $ref: '#/components/schemas/Node' } },
@@ -70,6 +70,7 @@ export function openApiDocument(): Json {
         Cluster: CLUSTER,
         ClusterDetail: { allOf: [{ $ref: '#/components/schemas/Cluster' }, { type: 'object', required: ['nodes'], properties: { nodes: { type: 'array', items: { $ref: '#/components/schemas/Node' } } } }] },
         Node: NODE,
+        Event: { type: 'object', required: ['at', 'type', 'message'], properties: { at: { type: 'string', format: 'date-time' }, type: { enum: ['created', 'joined', 'drained', 'deleted', 'initialized', 'error', 'info'] }, nodeId: { type: 'string' }, message: { type: 'string' } } },
         Error: { type: 'object', required: ['error'], properties: { error: { type: 'object', required: ['code', 'message', 'httpStatus'], properties: { code: { enum: Object.keys(ERROR_CODES) }, message: { type: 'string' }, httpStatus: { type: 'integer' }, path: { type: 'string' }, requestId: { type: 'string' } } } } },
       },
     },

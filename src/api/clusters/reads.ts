@@ -12,10 +12,14 @@ export async function listClusters({ principal, input, deps }: Call): Promise<Ou
   return { status: 200, data: clusters.map((c) => toApiCluster(c, deps.now)) };
 }
 
-/** `cluster.one`: one cluster with its nodes as last observed. */
+/**
+ * `cluster.one`: one cluster with its nodes as last observed, and (an addition to the seed) its
+ * bounded event history, oldest first, so people see what happened without reading logs.
+ */
 export async function getCluster({ principal, input, deps }: Call): Promise<Outcome> {
   const cluster = resolveCluster(deps, principal, input.clusterId as string, 'read');
-  return { status: 200, data: toApiClusterDetail(cluster, deps.now) };
+  const events = (cluster.record?.events ?? []).map(({ at, type, nodeId, message }) => ({ at, type, ...(nodeId ? { nodeId } : {}), message }));
+  return { status: 200, data: { ...toApiClusterDetail(cluster, deps.now), events } };
 }
 
 /** `cluster.nodes`: the cluster's nodes with ids, IPs and status. */
