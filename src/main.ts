@@ -4,11 +4,12 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { createApp } from './api/app.js';
 import { openApiDocument } from './api/openapi.js';
-import { clustersApi } from './api/router.js';
+import { clustersApi, type ApiRouterDeps } from './api/router.js';
 import { openAccounts, type Accounts } from './auth/accounts.js';
 import { ensureDemoAccounts, readDemoToken, writeDemoToken } from './auth/demo.js';
 import type { ServeConfig } from './config.js';
 import { secretsOf } from './config.js';
+import { dashboardRoutes, githubPullLink } from './dashboard/index.js';
 import type { Provider } from './domain/manifest/types.js';
 import { createLogger, type Logger } from './logger.js';
 import { createDemoHosts, createOrchestration, type DemoHosts } from './orchestration.js';
@@ -42,6 +43,8 @@ export interface Clusterops {
   accounts: Accounts;
   /** Demo only: the demo admin's API token. */
   demoToken?: string;
+  /** Demo with SSH orchestration: the simulated machines behind the VMs (tests inject faults, e.g. a slow drain). */
+  hosts?: DemoHosts;
   log: Logger;
   close(): Promise<void>;
 }
@@ -96,7 +99,7 @@ export async function startClusterops(config: ServeConfig, overrides: { log?: Lo
   });
   wake = () => void daemon.pollNow();
   const prWatcher = createPrWatcher(config, snapshotOf, store, () => daemon.desired().revision, log);
-  const api = clustersApi({
+  const apiDeps: ApiRouterDeps = {
     desired: () => daemon.desired(),
     store,
     ...(commit ? { commit } : {}),
@@ -105,7 +108,8 @@ export async function startClusterops(config: ServeConfig, overrides: { log?: Lo
     isMemberOf: async (userId, org) => Boolean((await accounts.user(userId))?.memberships.some((m) => m.organizationId === org)),
     now: () => new Date(),
     newClusterId,
-  });
+  };
+  const api = clustersApi(apiDeps);
   const openapi = JSON.stringify(openApiDocument());
   const app = createApp({
     log,
@@ -123,6 +127,14 @@ export async function startClusterops(config: ServeConfig, overrides: { log?: Lo
         ctx.body = openapi;
       },
       api,
+      dashboardRoutes({
+        api: apiDeps,
+        authenticate: apiDeps.authenticate,
+        ...(snapshotOf ? { snapshotOf } : {}),
+        ...(config.local ? { localDir: config.local } : {}),
+        ...(config.repo ? { repoUrl: config.repo } : {}),
+        ...(prWatcher && config.github ? { pullRequests: () => prWatcher.openPlans(), pullRequestLink: githubPullLink(config.github.apiUrl, config.github.repo) } : {}),
+      }),
     ],
   });
   const server = await listen(app.callback(), config.host, config.port);
@@ -130,6 +142,7 @@ export async function startClusterops(config: ServeConfig, overrides: { log?: Lo
   await daemon.start();
   prWatcher?.start();
   log.info({ url, repo: config.local ?? (config.demo ? repo : '(configured)'), instance: store.instanceId }, 'clusterops is running');
+  log.info({ dashboard: `${url}/` }, `dashboard: open ${url}/ in a browser and sign in with an API token${config.demo ? ` (the demo admin's is in ${join(config.dataDir, 'demo-token')})` : ''}`);
   return {
     url,
     daemon,
@@ -138,6 +151,7 @@ export async function startClusterops(config: ServeConfig, overrides: { log?: Lo
     log,
     accounts,
     ...(demoToken ? { demoToken } : {}),
+    ...(hosts ? { hosts } : {}),
     ...(sim ? { sim } : {}),
     ...(statusWriter ? { statusWriter } : {}),
     ...(prWatcher ? { prWatcher } : {}),

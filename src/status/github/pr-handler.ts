@@ -2,7 +2,7 @@ import type { RepoEntry } from '../../domain/manifest/repository.js';
 import type { Logger } from '../../logger.js';
 import type { Store } from '../../store/store.js';
 import type { CommitStatus, GitHubClient } from './client.js';
-import { buildPullRequestReport, PLAN_MARKER, RESULT_MARKER, touchesClusters } from './pr-report.js';
+import { buildPullRequestReport, PLAN_MARKER, RESULT_MARKER, touchesClusters, type PlannedCluster } from './pr-report.js';
 
 /** What a comment write did. */
 export type CommentOutcome = 'created' | 'updated' | 'unchanged';
@@ -11,6 +11,18 @@ export type CommentOutcome = 'created' | 'updated' | 'unchanged';
 export type PullRequestOutcome =
   | { skipped: true; reason: 'NoClusterChanges' | 'NotOpen' }
   | { skipped: false; headSha: string; validate: CommitStatus & { written: boolean }; plan: CommitStatus & { written: boolean }; comment: CommentOutcome };
+
+/** What clusterops last worked out for an open pull request (read-only views, e.g. the dashboard). */
+export interface PullRequestPlanView {
+  number: number;
+  headSha: string;
+  validate: CommitStatus;
+  plan: CommitStatus;
+  /** Each changed cluster's plan with its organization, so views show each reader only their clusters. */
+  clusters: PlannedCluster[];
+  /** ISO time of the last check. */
+  checkedAt: string;
+}
 
 /** How the apply of a merged pull request ended, as the reconciler reports it. */
 export interface MergeResult {
@@ -40,10 +52,15 @@ export interface PullRequestHandler {
   ensurePullRequest(number: number): Promise<PullRequestOutcome>;
   /** The one result comment on a merged pull request (edited if the result changes); null if not merged. */
   ensureMergedResult(number: number, result: MergeResult): Promise<CommentOutcome | null>;
+  /** Read only: the open pull requests that change manifests, as last checked, by number. */
+  openPlans(): PullRequestPlanView[];
+  /** Drops what is known of pull requests not in `open` (closed or merged meanwhile). */
+  keepOnly(open: readonly number[]): void;
 }
 
 export function createPullRequestHandler(deps: PullRequestHandlerDeps): PullRequestHandler {
   const { github } = deps;
+  const known = new Map<number, PullRequestPlanView>();
 
   async function ensureStatus(sha: string, current: readonly CommitStatus[], wanted: CommitStatus): Promise<boolean> {
     const now = current.find((s) => s.context === wanted.context);
@@ -68,9 +85,13 @@ export function createPullRequestHandler(deps: PullRequestHandlerDeps): PullRequ
     async ensurePullRequest(number) {
       const log = deps.log.child({ pr: number });
       const pr = await github.pull(number);
-      if (pr.state !== 'open') return { skipped: true, reason: 'NotOpen' };
+      if (pr.state !== 'open') {
+        known.delete(number);
+        return { skipped: true, reason: 'NotOpen' };
+      }
       const files = await github.pullFiles(number);
       if (!touchesClusters(files)) {
+        known.delete(number);
         log.debug({}, 'pull request changes no cluster manifest');
         return { skipped: true, reason: 'NoClusterChanges' };
       }
@@ -78,6 +99,7 @@ export function createPullRequestHandler(deps: PullRequestHandlerDeps): PullRequ
       const report = buildPullRequestReport({ headSha: pr.headSha, files, head, base, records: deps.store.clusters() });
       const validate = { ...report.validate, written: await ensureStatus(pr.headSha, current, report.validate) };
       const plan = { ...report.plan, written: await ensureStatus(pr.headSha, current, report.plan) };
+      known.set(number, { number, headSha: pr.headSha, validate: report.validate, plan: report.plan, clusters: report.clusters, checkedAt: new Date().toISOString() });
       const comment = await ensureComment(number, PLAN_MARKER, report.comment);
       log.info({ headSha: pr.headSha, validate: validate.state, plan: plan.state, comment }, 'pull request status ensured');
       return { skipped: false, headSha: pr.headSha, validate, plan, comment };
@@ -89,6 +111,11 @@ export function createPullRequestHandler(deps: PullRequestHandlerDeps): PullRequ
       const outcome = await ensureComment(number, RESULT_MARKER, renderResult(pr.mergeCommitSha, result));
       deps.log.info({ pr: number, converged: result.converged, comment: outcome }, 'merge result ensured');
       return outcome;
+    },
+
+    openPlans: () => [...known.values()].sort((a, b) => a.number - b.number),
+    keepOnly: (open) => {
+      for (const number of known.keys()) if (!open.includes(number)) known.delete(number);
     },
   };
 }

@@ -18,6 +18,14 @@ export interface PullRequestReport {
   validate: CommitStatus;
   plan: CommitStatus;
   comment: string;
+  /** The plans behind the comment, each with its cluster's organization (for read-only views such as the dashboard). */
+  clusters: PlannedCluster[];
+}
+
+/** One changed cluster's plan and the organization its manifest belongs to. */
+export interface PlannedCluster {
+  organizationId: string;
+  plan: Plan;
 }
 
 export interface PullRequestReportInput {
@@ -47,20 +55,22 @@ export function buildPullRequestReport(input: PullRequestReportInput): PullReque
   const head = loadRepository([...input.head]);
   const errors = head.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
   const changed = new Set(input.files.flatMap((f) => [f.filename, f.previousFilename ?? '']).filter(isClusterPath));
-  const plans = head.clusters
+  const clusters: PlannedCluster[] = head.clusters
     .filter((c) => changed.has(c.file))
-    .map((c) => planCluster({ clusterId: c.manifest.id ?? '(assigned on apply)', clusterName: c.manifest.name, desired: c.manifest, actual: actualOf(findRecord(input.records, c.manifest.id, c.manifest.name)) }));
-  plans.push(...deletionPlans(input, head.clusters.map((c) => c.manifest)));
+    .map((c) => ({ organizationId: c.manifest.organizationId, plan: planCluster({ clusterId: c.manifest.id ?? '(assigned on apply)', clusterName: c.manifest.name, desired: c.manifest, actual: actualOf(findRecord(input.records, c.manifest.id, c.manifest.name)) }) }));
+  clusters.push(...deletionPlans(input, head.clusters.map((c) => c.manifest)));
+  const plans = clusters.map((c) => c.plan);
   const invalidChanged = head.invalid.filter((i) => changed.has(i.file)).map((i) => i.name);
   return {
     validate: validateStatus(errors),
     plan: planStatus(plans, invalidChanged),
     comment: renderComment(input.headSha, plans, errors),
+    clusters,
   };
 }
 
 /** Clusters whose manifest the pull request removes and that no file at the head still declares. */
-function deletionPlans(input: PullRequestReportInput, remaining: readonly { id?: string; name: string }[]): Plan[] {
+function deletionPlans(input: PullRequestReportInput, remaining: readonly { id?: string; name: string }[]): PlannedCluster[] {
   const removed = new Set(input.files.filter((f) => f.status === 'removed' || f.status === 'renamed').map((f) => f.previousFilename ?? f.filename));
   const base = loadRepository([...input.base]).clusters.filter((c) => removed.has(c.file));
   return base
@@ -68,7 +78,7 @@ function deletionPlans(input: PullRequestReportInput, remaining: readonly { id?:
     .map((c) => {
       const record = findRecord(input.records, c.manifest.id, c.manifest.name);
       const where = record ? { provider: record.provider, region: record.region } : { provider: c.manifest.provider, region: c.manifest.region };
-      return planCluster({ clusterId: c.manifest.id ?? '(never applied)', clusterName: c.manifest.name, desired: null, actual: actualOf(record), ...where });
+      return { organizationId: c.manifest.organizationId, plan: planCluster({ clusterId: c.manifest.id ?? '(never applied)', clusterName: c.manifest.name, desired: null, actual: actualOf(record), ...where }) };
     });
 }
 

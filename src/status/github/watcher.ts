@@ -1,7 +1,7 @@
 import type { Logger } from '../../logger.js';
 import type { Store } from '../../store/store.js';
 import type { GitHubClient } from './client.js';
-import type { PullRequestHandler } from './pr-handler.js';
+import type { PullRequestHandler, PullRequestPlanView } from './pr-handler.js';
 
 /** The status context of a merged revision's outcome. */
 export const APPLY_CONTEXT = 'clusterops/apply';
@@ -42,6 +42,8 @@ export interface PullRequestWatcher {
   pollOnce(): Promise<void>;
   start(): void;
   stop(): Promise<void>;
+  /** Read only: the open pull requests' plans as last checked (the dashboard shows them). */
+  openPlans(): PullRequestPlanView[];
 }
 
 export function createPullRequestWatcher(deps: PullRequestWatcherDeps): PullRequestWatcher {
@@ -51,6 +53,12 @@ export function createPullRequestWatcher(deps: PullRequestWatcherDeps): PullRequ
   const serial = (fn: () => Promise<void>) => (running = running.then(fn).catch((err: unknown) => deps.log.warn({ err }, 'pull request update failed; will try again')));
 
   const ensure = (n: number) => serial(async () => void (await deps.handler.ensurePullRequest(n)));
+  const ensureOpen = () =>
+    serial(async () => {
+      const open = await deps.github.openPulls();
+      deps.handler.keepOnly(open.map((pr) => pr.number));
+      for (const pr of open) await deps.handler.ensurePullRequest(pr.number);
+    });
   const checkResults = () =>
     serial(async () => {
       for (const p of [...pending.values()]) {
@@ -74,6 +82,7 @@ export function createPullRequestWatcher(deps: PullRequestWatcherDeps): PullRequ
 
   return {
     onEvent: async (event) => {
+      if (event.action === 'closed') deps.handler.keepOnly(deps.handler.openPlans().map((p) => p.number).filter((n) => n !== event.number));
       if (event.action === 'closed' && event.merged) {
         pending.set(event.number, { number: event.number, mergedAt: Date.now(), revisionAtMerge: deps.revision() });
         return;
@@ -81,9 +90,7 @@ export function createPullRequestWatcher(deps: PullRequestWatcherDeps): PullRequ
       if (['opened', 'reopened', 'synchronize', 'ready_for_review', 'edited'].includes(event.action)) await ensure(event.number);
     },
     pollOnce: async () => {
-      await serial(async () => {
-        for (const pr of await deps.github.openPulls()) await deps.handler.ensurePullRequest(pr.number);
-      });
+      await ensureOpen();
       await checkResults();
     },
     start: () => {
@@ -91,9 +98,7 @@ export function createPullRequestWatcher(deps: PullRequestWatcherDeps): PullRequ
       tick.unref?.();
       timers = [tick];
       if (deps.pollIntervalMs > 0) {
-        const poll = setInterval(() => void serial(async () => {
-          for (const pr of await deps.github.openPulls()) await deps.handler.ensurePullRequest(pr.number);
-        }), deps.pollIntervalMs);
+        const poll = setInterval(() => void ensureOpen(), deps.pollIntervalMs);
         poll.unref?.();
         timers.push(poll);
       }
@@ -102,5 +107,6 @@ export function createPullRequestWatcher(deps: PullRequestWatcherDeps): PullRequ
       timers.forEach((t) => clearInterval(t));
       await running;
     },
+    openPlans: () => deps.handler.openPlans(),
   };
 }
