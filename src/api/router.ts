@@ -37,6 +37,11 @@ export function clustersApi(deps: ApiRouterDeps): Koa.Middleware {
 }
 
 async function authenticate(ctx: Koa.Context, deps: ApiRouterDeps): Promise<Principal> {
+  // Node keeps only the first of repeated Authorization headers, while a proxy in front may have
+  // checked another: an ambiguous credential is refused (RFC 6750 §3.1 invalid_request).
+  if (ctx.req.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'authorization').length > 1) {
+    throw new ApiError('BAD_REQUEST', 'Authorization is given more than once');
+  }
   const header = ctx.get('authorization');
   const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
   const principal = token ? await deps.authenticate(token) : null;

@@ -2,7 +2,7 @@ import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { call, commits, converged, group, head, manifest, startApiWorld, type ApiWorld, type CallOptions, type Reply } from './api-harness.js';
+import { call, commits, converged, curl, group, head, manifest, startApiWorld, type ApiWorld, type CallOptions, type Reply } from './api-harness.js';
 
 /**
  * Every error the API answers, each over real HTTP, each checked for its envelope and for
@@ -113,6 +113,14 @@ describe('API errors: status, envelope, and nothing committed', () => {
       envelope(await call(w.co.url, 'GET', '/api/cluster.all'), 401, 'UNAUTHORIZED', { message: /Authorization: Bearer/ });
       // Authentication comes before validation: a stranger learns nothing about the parameters.
       envelope(await call(w.co.url, 'GET', '/api/cluster.one', { query: { clusterId: 'nonsense' } }), 401, 'UNAUTHORIZED');
+    });
+
+    it('a repeated Authorization header is refused (400) whatever the order, even when one of them is valid', async () => {
+      const good = `Authorization: Bearer ${w.tokens.alice}`;
+      for (const pair of [[good, 'Authorization: Bearer tok_garbage'], ['Authorization: Bearer tok_garbage', good], [good, good]]) {
+        const res = await curl([`${w.co.url}/api/cluster.one?clusterId=cluster_abc123`, '-H', pair[0]!, '-H', pair[1]!]);
+        expect([res.status, res.json?.error?.code, res.json?.error?.message]).toEqual([400, 'BAD_REQUEST', 'Authorization is given more than once']);
+      }
     });
 
     it('a revoked token stops working at once', async () => {
