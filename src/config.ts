@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { isMap, LineCounter, parseDocument } from 'yaml';
+import schema from '../schemas/config.schema.json' with { type: 'json' };
 import type { Provider } from './domain/manifest/types.js';
 import type { LogLevel } from './logger.js';
 import type { ProviderCredentials } from './providers/registry.js';
 
-/** Everything `clusterops serve` is configured with (flags win over environment). */
+/** Everything `clusterops serve` is configured with. */
 export interface ServeConfig {
   /** Embedded default: a seeded local bare repository and the simulated cloud. */
   demo: boolean;
@@ -38,6 +42,8 @@ export interface ServeConfig {
   github?: { token: string; repo: string; apiUrl: string; pollIntervalMs: number };
   /** Demo only: the demo admin's API token (CLUSTEROPS_DEMO_TOKEN); random when absent. */
   demoToken?: string;
+  /** The configuration file read, if any. */
+  file?: string;
 }
 
 export class ConfigError extends Error {
@@ -45,95 +51,288 @@ export class ConfigError extends Error {
 }
 
 /** Flags as `serve` parses them (strings, as typed). */
-export type ServeFlags = Partial<Record<'repo' | 'local' | 'branch' | 'data-dir' | 'host' | 'port' | 'poll-interval' | 'status-branch' | 'log-level' | 'log-format' | 'sim-boot-ms' | 'orchestration', string>> & {
+export type ServeFlags = Partial<Record<'config' | 'repo' | 'local' | 'branch' | 'data-dir' | 'host' | 'port' | 'poll-interval' | 'status-branch' | 'log-level' | 'log-format' | 'sim-boot-ms' | 'orchestration', string>> & {
   demo?: boolean;
   'no-status-commits'?: boolean;
 };
 
-/** Builds the configuration; throws `ConfigError` naming the bad setting. Secrets come only from the environment. */
-export function readServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, tty: boolean): ServeConfig {
-  const pick = (flag: keyof ServeFlags, name: string) => (flags[flag] as string | undefined) ?? env[name];
-  const demo = flags.demo === true || env.CLUSTEROPS_DEMO === 'true';
-  const repo = pick('repo', 'CLUSTEROPS_REPO');
-  const local = pick('local', 'CLUSTEROPS_LOCAL');
-  if (!demo && !repo && !local) throw new ConfigError('say what to watch: --repo URL (CLUSTEROPS_REPO), --local DIR (CLUSTEROPS_LOCAL), or --demo');
-  if ([demo, Boolean(repo), Boolean(local)].filter(Boolean).length > 1) throw new ConfigError('use only one of --demo, --repo and --local');
-  const statusEnv = env.CLUSTEROPS_STATUS_COMMITS;
-  if (statusEnv !== undefined && statusEnv !== 'true' && statusEnv !== 'false') throw new ConfigError(`CLUSTEROPS_STATUS_COMMITS must be true or false, not "${statusEnv}"`);
-  const logLevel = pick('log-level', 'CLUSTEROPS_LOG_LEVEL') ?? 'info';
-  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) throw new ConfigError(`log level must be debug, info, warn, error or silent, not "${logLevel}"`);
-  const logFormat = pick('log-format', 'CLUSTEROPS_LOG_FORMAT') ?? (tty ? 'pretty' : 'json');
-  if (logFormat !== 'json' && logFormat !== 'pretty') throw new ConfigError(`log format must be json or pretty, not "${logFormat}"`);
-  return {
-    demo,
-    ...(repo ? { repo } : {}),
-    ...(local ? { local: resolve(local) } : {}),
-    branch: pick('branch', 'CLUSTEROPS_BRANCH') ?? 'main',
-    dataDir: resolve(pick('data-dir', 'CLUSTEROPS_DATA_DIR') ?? '.clusterops'),
-    host: pick('host', 'HOST') ?? '127.0.0.1',
-    port: int('port', pick('port', 'PORT') ?? '3000', 0, 65535),
-    pollIntervalMs: 1000 * int('poll interval (seconds)', pick('poll-interval', 'CLUSTEROPS_POLL_INTERVAL') ?? (demo ? '5' : '30'), 1, 86_400),
-    resyncIntervalMs: 1000 * int('CLUSTEROPS_RESYNC_INTERVAL (seconds)', env.CLUSTEROPS_RESYNC_INTERVAL ?? '600', 10, 86_400),
-    requeueMs: int('CLUSTEROPS_REQUEUE_MS', env.CLUSTEROPS_REQUEUE_MS ?? '2000', 10, 600_000),
-    orchestration: orchestrationFrom(pick('orchestration', 'CLUSTEROPS_ORCHESTRATION') ?? 'ssh'),
-    drainTimeoutMs: 1000 * int('CLUSTEROPS_DRAIN_TIMEOUT (seconds)', env.CLUSTEROPS_DRAIN_TIMEOUT ?? '600', 1, 86_400),
-    unhealthyReplaceAfterMs: 1000 * int('CLUSTEROPS_UNHEALTHY_REPLACE_AFTER (seconds)', env.CLUSTEROPS_UNHEALTHY_REPLACE_AFTER ?? '300', 10, 86_400),
-    concurrency: int('CLUSTEROPS_CONCURRENCY', env.CLUSTEROPS_CONCURRENCY ?? '8', 1, 256),
-    statusCommits: !flags['no-status-commits'] && statusEnv !== 'false' && !local,
-    ...(pick('status-branch', 'CLUSTEROPS_STATUS_BRANCH') ? { statusBranch: pick('status-branch', 'CLUSTEROPS_STATUS_BRANCH')! } : {}),
-    ...(env.CLUSTEROPS_WEBHOOK_SECRET ? { webhookSecret: env.CLUSTEROPS_WEBHOOK_SECRET } : {}),
-    credentials: credentialsFrom(env),
-    endpoints: endpointsFrom(env),
-    logLevel: logLevel as LogLevel,
-    logFormat,
-    ...(env.CLUSTEROPS_DEMO_TOKEN ? { demoToken: env.CLUSTEROPS_DEMO_TOKEN } : {}),
-    ...githubFrom(env),
-    simBootMs: int('--sim-boot-ms', pick('sim-boot-ms', 'CLUSTEROPS_SIM_BOOT_MS') ?? '3000', 0, 600_000),
+/** The settings as the file spells them (`schemas/config.schema.json`), after merging the sources. */
+export interface RawSettings {
+  repo?: string;
+  local?: string;
+  demo?: boolean;
+  branch?: string;
+  dataDir?: string;
+  host?: string;
+  port?: number;
+  pollInterval?: number;
+  resyncInterval?: number;
+  requeueMs?: number;
+  concurrency?: number;
+  orchestration?: 'ssh' | 'vm-only';
+  drainTimeout?: number;
+  unhealthyReplaceAfter?: number;
+  statusCommits?: boolean;
+  statusBranch?: string;
+  logLevel?: LogLevel;
+  logFormat?: 'json' | 'pretty';
+  webhookSecretFile?: string;
+  simBootMs?: number;
+  github?: { repo?: string; apiUrl?: string; pollInterval?: number; tokenFile?: string };
+  providers?: {
+    digitalocean?: { endpoint?: string; tokenFile?: string };
+    hetzner?: { endpoint?: string; tokenFile?: string };
+    aws?: { endpoint?: string; accessKeyIdFile?: string; secretAccessKeyFile?: string };
   };
 }
 
-function githubFrom(env: NodeJS.ProcessEnv): Pick<ServeConfig, 'github'> {
-  const repo = env.CLUSTEROPS_GITHUB_REPO;
-  if (!repo) return {};
-  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repo)) throw new ConfigError(`CLUSTEROPS_GITHUB_REPO must be owner/name, not "${repo}"`);
-  if (!env.GITHUB_TOKEN) throw new ConfigError('CLUSTEROPS_GITHUB_REPO is set: set GITHUB_TOKEN too');
-  const apiUrl = env.CLUSTEROPS_GITHUB_API_URL ?? 'https://api.github.com';
-  if (!/^https?:\/\//.test(apiUrl)) throw new ConfigError('CLUSTEROPS_GITHUB_API_URL must be an http(s) URL');
-  const pollIntervalMs = 1000 * int('CLUSTEROPS_PR_POLL_INTERVAL (seconds)', env.CLUSTEROPS_PR_POLL_INTERVAL ?? '60', 0, 86_400);
-  return { github: { token: env.GITHUB_TOKEN, repo, apiUrl: apiUrl.replace(/\/+$/, ''), pollIntervalMs } };
+/** One setting of the schema: where it lives in the file, its environment variable and flag. */
+export interface SettingSpec {
+  path: string[];
+  env?: string;
+  flag?: string;
+  schema: LeafSchema;
 }
 
-function orchestrationFrom(value: string): 'ssh' | 'vm-only' {
-  if (value !== 'ssh' && value !== 'vm-only') throw new ConfigError(`orchestration must be ssh or vm-only, not "${value}"`);
-  return value;
+interface LeafSchema {
+  type?: string;
+  description?: string;
+  default?: unknown;
+  errorMessage?: string;
+  enum?: string[];
+  minimum?: number;
+  maximum?: number;
+  pattern?: string;
+  minLength?: number;
+  properties?: Record<string, LeafSchema>;
+  'x-env'?: string;
+  'x-flag'?: string;
 }
 
-function int(name: string, raw: string, min: number, max: number): number {
-  const n = Number(raw);
-  if (raw.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, not "${raw}"`);
-  return n;
+/** Every leaf setting of `schemas/config.schema.json`, in schema order (docs and `config check` list them). */
+export const SETTINGS: readonly SettingSpec[] = leaves(schema as unknown as LeafSchema, []);
+
+function leaves(node: LeafSchema, path: string[]): SettingSpec[] {
+  if (node.type === 'object' && node.properties) return Object.entries(node.properties).flatMap(([k, child]) => leaves(child, [...path, k]));
+  return [{ path, ...(node['x-env'] ? { env: node['x-env'] } : {}), ...(node['x-flag'] ? { flag: node['x-flag'] } : {}), schema: node }];
 }
 
-function credentialsFrom(env: NodeJS.ProcessEnv): ProviderCredentials {
-  const out: ProviderCredentials = {};
-  if (env.DIGITALOCEAN_TOKEN) out.digitalocean = { token: env.DIGITALOCEAN_TOKEN };
-  if (env.HCLOUD_TOKEN) out.hetzner = { token: env.HCLOUD_TOKEN };
-  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) out.aws = { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY };
-  else if (env.AWS_ACCESS_KEY_ID || env.AWS_SECRET_ACCESS_KEY) throw new ConfigError('set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither');
+const ajv = new Ajv({ allErrors: true, strict: true });
+ajv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });
+ajv.addKeyword({ keyword: 'x-env', schemaType: 'string' });
+ajv.addKeyword({ keyword: 'x-flag', schemaType: 'string' });
+const validateFile = ajv.compile(schema);
+
+/** Names that look like secrets; a file that holds one is refused with a pointer to the right place. */
+const SECRET_KEY = /(^|\.)(token|secret|password|webhookSecret|secretAccessKey|accessKeyId|privateKey)$/i;
+
+/**
+ * Builds the configuration from, in order of precedence, flags, the environment, the config file
+ * (`--config` / CLUSTEROPS_CONFIG) and the defaults. Throws `ConfigError` naming the setting and
+ * where the bad value came from. Secrets come only from the environment or from files.
+ */
+export function readServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, tty: boolean): ServeConfig {
+  const file = flags.config ?? env.CLUSTEROPS_CONFIG;
+  const layers = [file ? readConfigFile(file) : {}, fromEnv(env), fromFlags(flags)];
+  const raw = layers.reduce<RawSettings>((acc, layer) => merge(acc, layer), {});
+  return build(raw, env, tty, file ? resolve(file) : undefined);
+}
+
+/** Reads and validates a YAML configuration file; errors name the file, line and setting. */
+export function readConfigFile(path: string): RawSettings {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const yamlError = doc.errors[0];
+  if (yamlError) {
+    const at = lines.linePos(yamlError.pos[0]);
+    throw new ConfigError(`${path}:${at.line}:${at.col}: not valid YAML: ${yamlError.message.split('\n')[0]}`);
+  }
+  const value = (doc.toJS() ?? {}) as unknown;
+  const where = (keys: string[], atKey = false) => {
+    const parent = keys.length <= 1 ? doc.contents : doc.getIn(keys.slice(0, -1), true);
+    const pair = atKey && isMap(parent) ? parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === keys[keys.length - 1]) : undefined;
+    const node = pair ? pair.key : keys.length === 0 ? doc.contents : doc.getIn(keys, true);
+    const range = (node as { range?: [number, number] } | undefined)?.range;
+    if (!range) return path;
+    const at = lines.linePos(range[0]);
+    return `${path}:${at.line}:${at.col}`;
+  };
+  if (!validateFile(value)) {
+    const error = pickError(validateFile.errors ?? []);
+    const keys = error.instancePath.split('/').filter(Boolean).map(unescapePointer);
+    if (error.keyword === 'additionalProperties') {
+      const extra = (error.params as { additionalProperty: string }).additionalProperty;
+      const full = [...keys, extra].join('.');
+      if (SECRET_KEY.test(full)) throw new ConfigError(`${where([...keys, extra], true)}: ${full}: secrets never go in the config file; ${secretHint(full)}`);
+      throw new ConfigError(`${where([...keys, extra], true)}: unknown setting "${full}"`);
+    }
+    const node = schemaAt(keys);
+    throw new ConfigError(`${where(keys)}: ${keys.join('.') || 'the file'} ${node?.errorMessage ?? error.message ?? 'is not valid'}`);
+  }
+  if (!isMap(doc.contents) && doc.contents !== null) throw new ConfigError(`${path}: must be a mapping of settings`);
+  return value as RawSettings;
+}
+
+function pickError(errors: ErrorObject[]): ErrorObject {
+  // The deepest error says the most; ajv reports parents' type errors too.
+  return [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length)[0]!;
+}
+
+function unescapePointer(s: string): string {
+  return s.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+function schemaAt(keys: string[]): LeafSchema | undefined {
+  let node: LeafSchema | undefined = schema as unknown as LeafSchema;
+  for (const k of keys) node = node?.properties?.[k];
+  return node;
+}
+
+function secretHint(key: string): string {
+  if (/digitalocean/i.test(key)) return 'set DIGITALOCEAN_TOKEN or providers.digitalocean.tokenFile';
+  if (/hetzner/i.test(key)) return 'set HCLOUD_TOKEN or providers.hetzner.tokenFile';
+  if (/aws/i.test(key)) return 'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or providers.aws.accessKeyIdFile and secretAccessKeyFile';
+  if (/github/i.test(key)) return 'set GITHUB_TOKEN or github.tokenFile';
+  if (/webhook/i.test(key)) return 'set CLUSTEROPS_WEBHOOK_SECRET or webhookSecretFile';
+  return 'use an environment variable or a *File setting';
+}
+
+/** Settings from environment variables (strings), checked one by one against their schema. */
+function fromEnv(env: NodeJS.ProcessEnv): RawSettings {
+  const out: RawSettings = {};
+  for (const s of SETTINGS) {
+    const text = s.env ? env[s.env] : undefined;
+    if (text === undefined || text === '') continue;
+    setIn(out, s.path, coerce(s, text, s.env!));
+  }
   return out;
 }
 
-function endpointsFrom(env: NodeJS.ProcessEnv): Partial<Record<Provider, string>> {
-  const out: Partial<Record<Provider, string>> = {};
-  const read = (p: Provider, name: string) => {
-    const v = env[name];
-    if (!v) return;
-    if (!/^https?:\/\//.test(v)) throw new ConfigError(`${name} must be an http(s) URL`);
-    out[p] = v;
+/** Settings from `serve` flags; they win over the environment and the file. */
+function fromFlags(flags: ServeFlags): RawSettings {
+  const out: RawSettings = {};
+  for (const s of SETTINGS) {
+    const value = s.flag ? (flags as Record<string, string | boolean | undefined>)[s.flag] : undefined;
+    if (value === undefined || value === false) continue;
+    setIn(out, s.path, typeof value === 'boolean' ? value : coerce(s, value, `--${s.flag}`));
+  }
+  if (flags['no-status-commits']) out.statusCommits = false;
+  return out;
+}
+
+/** Turns a string into the setting's type and checks it; errors name `source` (the variable or flag). */
+function coerce(s: SettingSpec, text: string, source: string): unknown {
+  const sc = s.schema;
+  const bad = () => new ConfigError(`${source} ${sc.errorMessage ?? 'is not valid'}, not "${text}"`);
+  let value: unknown = text;
+  if (sc.type === 'integer') {
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isInteger(n)) throw bad();
+    value = n;
+  } else if (sc.type === 'boolean') {
+    if (text !== 'true' && text !== 'false') throw bad();
+    value = text === 'true';
+  }
+  if (!ajv.validate(sc, value)) throw bad();
+  return value;
+}
+
+function setIn(target: object, path: string[], value: unknown): void {
+  let node = target as Record<string, unknown>;
+  for (const k of path.slice(0, -1)) node = (node[k] ??= {}) as Record<string, unknown>;
+  node[path[path.length - 1]!] = value;
+}
+
+function merge<T extends object>(base: T, over: T): T {
+  const out = { ...base } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(over)) {
+    const prev = out[k];
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && prev && typeof prev === 'object' ? merge(prev, v as object) : v;
+  }
+  return out as T;
+}
+
+function build(raw: RawSettings, env: NodeJS.ProcessEnv, tty: boolean, file: string | undefined): ServeConfig {
+  const demo = raw.demo === true;
+  if (!demo && !raw.repo && !raw.local) throw new ConfigError('say what to watch: --repo URL (CLUSTEROPS_REPO, repo:), --local DIR (CLUSTEROPS_LOCAL, local:), or --demo');
+  if ([demo, Boolean(raw.repo), Boolean(raw.local)].filter(Boolean).length > 1) throw new ConfigError('use only one of demo, repo and local');
+  const webhookSecret = env.CLUSTEROPS_WEBHOOK_SECRET || secretFile(raw.webhookSecretFile, 'webhookSecretFile (CLUSTEROPS_WEBHOOK_SECRET_FILE)');
+  return {
+    demo,
+    ...(raw.repo ? { repo: raw.repo } : {}),
+    ...(raw.local ? { local: resolve(raw.local) } : {}),
+    branch: raw.branch ?? 'main',
+    dataDir: resolve(raw.dataDir ?? '.clusterops'),
+    host: raw.host ?? '127.0.0.1',
+    port: raw.port ?? 3000,
+    pollIntervalMs: 1000 * (raw.pollInterval ?? (demo ? 5 : 30)),
+    resyncIntervalMs: 1000 * (raw.resyncInterval ?? 600),
+    requeueMs: raw.requeueMs ?? 2000,
+    orchestration: raw.orchestration ?? 'ssh',
+    drainTimeoutMs: 1000 * (raw.drainTimeout ?? 600),
+    unhealthyReplaceAfterMs: 1000 * (raw.unhealthyReplaceAfter ?? 300),
+    concurrency: raw.concurrency ?? 8,
+    statusCommits: raw.statusCommits !== false && !raw.local,
+    ...(raw.statusBranch ? { statusBranch: raw.statusBranch } : {}),
+    ...(webhookSecret ? { webhookSecret } : {}),
+    credentials: credentialsFrom(raw, env),
+    endpoints: endpointsFrom(raw),
+    logLevel: raw.logLevel ?? 'info',
+    logFormat: raw.logFormat ?? (tty ? 'pretty' : 'json'),
+    ...(env.CLUSTEROPS_DEMO_TOKEN ? { demoToken: env.CLUSTEROPS_DEMO_TOKEN } : {}),
+    ...githubFrom(raw, env),
+    simBootMs: raw.simBootMs ?? 3000,
+    ...(file ? { file } : {}),
   };
-  read('digitalocean', 'CLUSTEROPS_DIGITALOCEAN_ENDPOINT');
-  read('hetzner', 'CLUSTEROPS_HETZNER_ENDPOINT');
-  read('aws', 'CLUSTEROPS_AWS_ENDPOINT');
+}
+
+/** Reads a secret from a file named by a setting: trimmed, non-empty; errors never include the content. */
+function secretFile(path: string | undefined, setting: string): string | undefined {
+  if (!path) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').trim();
+  } catch (err) {
+    throw new ConfigError(`${setting}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+  }
+  if (text === '') throw new ConfigError(`${setting}: ${path} is empty`);
+  return text;
+}
+
+function githubFrom(raw: RawSettings, env: NodeJS.ProcessEnv): Pick<ServeConfig, 'github'> {
+  const g = raw.github ?? {};
+  if (!g.repo) return {};
+  const token = env.GITHUB_TOKEN || secretFile(g.tokenFile, 'github.tokenFile (GITHUB_TOKEN_FILE)');
+  if (!token) throw new ConfigError('github.repo (CLUSTEROPS_GITHUB_REPO) is set: set GITHUB_TOKEN or github.tokenFile too');
+  return { github: { token, repo: g.repo, apiUrl: (g.apiUrl ?? 'https://api.github.com').replace(/\/+$/, ''), pollIntervalMs: 1000 * (g.pollInterval ?? 60) } };
+}
+
+function credentialsFrom(raw: RawSettings, env: NodeJS.ProcessEnv): ProviderCredentials {
+  const p = raw.providers ?? {};
+  const out: ProviderCredentials = {};
+  const doToken = env.DIGITALOCEAN_TOKEN || secretFile(p.digitalocean?.tokenFile, 'providers.digitalocean.tokenFile (DIGITALOCEAN_TOKEN_FILE)');
+  if (doToken) out.digitalocean = { token: doToken };
+  const hToken = env.HCLOUD_TOKEN || secretFile(p.hetzner?.tokenFile, 'providers.hetzner.tokenFile (HCLOUD_TOKEN_FILE)');
+  if (hToken) out.hetzner = { token: hToken };
+  const keyId = env.AWS_ACCESS_KEY_ID || secretFile(p.aws?.accessKeyIdFile, 'providers.aws.accessKeyIdFile (AWS_ACCESS_KEY_ID_FILE)');
+  const secret = env.AWS_SECRET_ACCESS_KEY || secretFile(p.aws?.secretAccessKeyFile, 'providers.aws.secretAccessKeyFile (AWS_SECRET_ACCESS_KEY_FILE)');
+  if (keyId && secret) out.aws = { accessKeyId: keyId, secretAccessKey: secret };
+  else if (keyId || secret) throw new ConfigError('AWS needs both an access key id and a secret access key (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the two files), or neither');
+  return out;
+}
+
+function endpointsFrom(raw: RawSettings): Partial<Record<Provider, string>> {
+  const out: Partial<Record<Provider, string>> = {};
+  for (const p of ['digitalocean', 'hetzner', 'aws'] as const) {
+    const endpoint = raw.providers?.[p]?.endpoint;
+    if (endpoint) out[p] = endpoint;
+  }
   return out;
 }
 
@@ -141,4 +340,17 @@ function endpointsFrom(env: NodeJS.ProcessEnv): Partial<Record<Provider, string>
 export function secretsOf(config: ServeConfig): string[] {
   const c = config.credentials;
   return [c.digitalocean?.token, c.hetzner?.token, c.aws?.secretAccessKey, config.webhookSecret, config.demoToken, config.github?.token].filter((s): s is string => Boolean(s));
+}
+
+/** The configuration as `config check` prints it: every setting with its value and where it came from; secrets never shown. */
+export function describeConfig(config: ServeConfig): Record<string, unknown> {
+  const { credentials, endpoints, webhookSecret, demoToken, github, ...rest } = config;
+  const set = (v: unknown) => (v ? '(set)' : '(not set)');
+  return {
+    ...rest,
+    webhookSecret: set(webhookSecret),
+    ...(config.demo ? { demoToken: demoToken ? '(set)' : '(generated on first start)' } : {}),
+    github: github ? { repo: github.repo, apiUrl: github.apiUrl, pollIntervalMs: github.pollIntervalMs, token: '(set)' } : '(off)',
+    providers: Object.fromEntries((['digitalocean', 'hetzner', 'aws'] as const).map((p) => [p, { credentials: set(credentials[p]), endpoint: endpoints[p] ?? '(provider default)' }])),
+  };
 }

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { createApp } from './api/app.js';
+import { createApp, type ReadinessCheck } from './api/app.js';
+import { knownClusters, statusOf } from './api/clusters/view.js';
 import { openApiDocument } from './api/openapi.js';
 import { clustersApi, type ApiRouterDeps } from './api/router.js';
 import { openAccounts, type Accounts } from './auth/accounts.js';
@@ -12,6 +13,9 @@ import { secretsOf } from './config.js';
 import { dashboardRoutes, githubPullLink } from './dashboard/index.js';
 import type { Provider } from './domain/manifest/types.js';
 import { createLogger, type Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+import type { ClusterStatus } from './domain/status/types.js';
+import { lockDataDir, type DataDirLock } from './store/lock.js';
 import { createDemoHosts, createOrchestration, type DemoHosts } from './orchestration.js';
 import { packageRoot } from './package-root.js';
 import { CallCounter } from './providers/call-counter.js';
@@ -37,6 +41,7 @@ export interface Clusterops {
   daemon: Daemon;
   store: Store;
   calls: CallCounter;
+  metrics: Metrics;
   sim?: SimCloud;
   statusWriter?: StatusWriter;
   prWatcher?: PullRequestWatcher;
@@ -51,11 +56,27 @@ export interface Clusterops {
 
 const IDENTITY = { name: 'clusterops', email: 'clusterops@localhost' };
 
-/** The one composition root: builds every adapter from the configuration and starts it all. */
-export async function startClusterops(config: ServeConfig, overrides: { log?: Logger; sim?: SimCloud; newClusterId?: () => string } = {}): Promise<Clusterops> {
+type StartOverrides = { log?: Logger; sim?: SimCloud; newClusterId?: () => string };
+
+/**
+ * The one composition root: builds every adapter from the configuration and starts it all.
+ * Takes the data directory's lock first: a second instance on the same directory refuses to start.
+ */
+export async function startClusterops(config: ServeConfig, overrides: StartOverrides = {}): Promise<Clusterops> {
+  await mkdir(config.dataDir, { recursive: true });
+  const lock = await lockDataDir(config.dataDir);
+  try {
+    return await start(config, overrides, lock);
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+}
+
+async function start(config: ServeConfig, overrides: StartOverrides, lock: DataDirLock): Promise<Clusterops> {
   let secrets: string[] = secretsOf(config);
   const log = overrides.log ?? createLogger({ level: config.logLevel, format: config.logFormat, secrets: () => secrets });
-  await mkdir(config.dataDir, { recursive: true });
+  if (lock.tookOverStale) log.warn({ lock: lock.path }, 'the previous clusterops on this data directory did not shut down cleanly; taking over its lock and resuming its journaled work');
   const store = await openStore(join(config.dataDir, 'state.json'));
   const accounts = await openAccounts(config.dataDir);
   const demoToken = config.demo ? await seedDemoAccounts(accounts, config) : undefined;
@@ -64,11 +85,12 @@ export async function startClusterops(config: ServeConfig, overrides: { log?: Lo
   const orchestration = await createOrchestration(config, log, hosts?.port ?? 22);
   secrets = [...secrets, ...secretsOf({ ...config, credentials })];
   const calls = new CallCounter();
-  const providers = createProviderAdapters(credentials, { ownerId: store.instanceId, endpoints, recorder: calls });
+  const metrics = new Metrics({ queueDepth: () => daemon.controller.depth, clustersByStatus: () => countStatuses(knownClusters(daemon.desired(), store).map(statusOf)) });
+  const providers = createProviderAdapters(credentials, { ownerId: store.instanceId, endpoints, recorder: metrics.providerRecorder(calls) });
   const observations = createObservationCache(providers);
   // The local watcher may fire before the daemon exists; it has nothing to wake until then.
   let wake: () => void = () => undefined;
-  const { source, commit, closeSource, snapshotOf } = await openSource(config, repo, log, () => wake());
+  const { source, commit, closeSource, snapshotOf, isOpen: sourceOpen } = await openSource(config, repo, log, () => wake());
   const statusWriter = config.statusCommits && commit ? createGitStatusWriter({ commit, author: IDENTITY, log, ...(config.statusBranch ? { branch: config.statusBranch } : {}) }) : undefined;
   const newClusterId = overrides.newClusterId ?? (() => `cluster_${randomBytes(8).toString('hex').slice(0, 12)}`);
   const deps: ReconcilerDeps = {
@@ -85,11 +107,11 @@ export async function startClusterops(config: ServeConfig, overrides: { log?: Lo
     ...(statusWriter ? { onPassEnd: (record, removed) => statusWriter.publish(record, removed) } : {}),
   };
   const daemon = createDaemon({
-    source,
+    source: instrumentSource(source, metrics),
     store,
     observations,
     providers: Object.keys(providers) as Provider[],
-    reconcile: (id) => reconcileCluster(deps, id),
+    reconcile: (id) => metrics.instrumentPass(id, daemon.desired().get(id)?.hash, () => reconcileCluster(deps, id), () => store.cluster(id)?.status?.status === 'running'),
     log,
     identity: IDENTITY,
     pollIntervalMs: config.pollIntervalMs,
@@ -119,7 +141,8 @@ export async function startClusterops(config: ServeConfig, overrides: { log?: Lo
       ...(config.webhookSecret ? { webhookSecret: config.webhookSecret } : {}),
       ...(prWatcher ? { onPullRequest: (e: Parameters<PullRequestWatcher['onEvent']>[0]) => void prWatcher.onEvent(e) } : {}),
     },
-    readiness: () => readiness(daemon, config),
+    readiness: () => readiness(daemon, store, config, sourceOpen),
+    metrics,
     routes: [
       async (ctx, next) => {
         if (ctx.path !== '/api/openapi.json') return next();
@@ -148,6 +171,7 @@ export async function startClusterops(config: ServeConfig, overrides: { log?: Lo
     daemon,
     store,
     calls,
+    metrics,
     log,
     accounts,
     ...(demoToken ? { demoToken } : {}),
@@ -165,8 +189,33 @@ export async function startClusterops(config: ServeConfig, overrides: { log?: Lo
       await orchestration.close();
       if (sim && !overrides.sim) await sim.close();
       await hosts?.fleet.close();
+      await lock.release();
     },
   };
+}
+
+/** Times every poll of the source and counts it by result (`clusterops_git_polls_total`). */
+function instrumentSource(source: DesiredSource, metrics: Metrics): DesiredSource {
+  return {
+    ...source,
+    poll: async () => {
+      const started = performance.now();
+      try {
+        const snapshot = await source.poll();
+        metrics.gitPoll(snapshot ? 'changed' : 'unchanged', (performance.now() - started) / 1000);
+        return snapshot;
+      } catch (err) {
+        metrics.gitPoll('error', (performance.now() - started) / 1000);
+        throw err;
+      }
+    },
+  };
+}
+
+function countStatuses(statuses: ClusterStatus[]): Partial<Record<ClusterStatus, number>> {
+  const out: Partial<Record<ClusterStatus, number>> = {};
+  for (const s of statuses) out[s] = (out[s] ?? 0) + 1;
+  return out;
 }
 
 /** Demo: organization org_abc123 with an admin; its token is CLUSTEROPS_DEMO_TOKEN or one made on first start. */
@@ -203,7 +252,7 @@ async function openSource(config: ServeConfig, repo: string, log: Logger, onLoca
       },
     };
     await local.start();
-    return { source, commit: undefined, closeSource: () => local.close(), snapshotOf: undefined };
+    return { source, commit: undefined, closeSource: () => local.close(), snapshotOf: undefined, isOpen: () => true };
   }
   const git = createGitSource({ url: repo, branch: config.branch, workDir: join(config.dataDir, 'repo'), author: IDENTITY, logger: sourceLog });
   // An empty remote or a branch not pushed yet is not fatal: say so and try again at each poll.
@@ -221,7 +270,7 @@ async function openSource(config: ServeConfig, repo: string, log: Logger, onLoca
     },
     commit: git.commit,
   };
-  return { source, commit: git.commit, closeSource: async () => undefined, snapshotOf: git.snapshotOf };
+  return { source, commit: git.commit, closeSource: async () => undefined, snapshotOf: git.snapshotOf, isOpen: () => opened };
 }
 
 /** Pull-request plans and statuses on GitHub, when configured (needs a Git remote to read PR heads from). */
@@ -233,11 +282,17 @@ function createPrWatcher(config: ServeConfig, snapshotOf: ((sha: string) => Prom
   return createPullRequestWatcher({ github, handler, store, revision, pollIntervalMs: config.github.pollIntervalMs, log });
 }
 
-function readiness(daemon: Daemon, config: ServeConfig): string[] {
+/** `/readyz`: the store writes, the repository is cloned, and the last successful poll is recent. */
+function readiness(daemon: Daemon, store: Store, config: ServeConfig, sourceOpen: () => boolean): ReadinessCheck[] {
+  const storeError = store.lastWriteError();
   const last = daemon.lastPollAt();
-  if (last === null) return ['repository not polled yet'];
-  if (Date.now() - last > 3 * config.pollIntervalMs + 10_000) return [`last successful poll ${Math.round((Date.now() - last) / 1000)} s ago`];
-  return [];
+  const age = last === null ? null : Date.now() - last;
+  const pollOk = age !== null && age <= 3 * config.pollIntervalMs + 10_000;
+  return [
+    { name: 'store', ok: storeError === null, ...(storeError ? { message: storeError } : {}) },
+    { name: 'repository', ok: sourceOpen(), ...(sourceOpen() ? {} : { message: config.local ? 'working tree not read yet' : 'repository not cloned yet' }) },
+    { name: 'poll', ok: pollOk, ...(pollOk ? {} : { message: age === null ? 'repository not polled yet' : `last successful poll ${Math.round(age / 1000)} s ago` }) },
+  ];
 }
 
 function listen(handler: Parameters<typeof import('node:http').createServer>[1], host: string, port: number): Promise<Server> {

@@ -5,12 +5,26 @@ import { ApiError } from './errors.js';
 import { BodyTooLargeError } from './raw-body.js';
 import { gitHook, type GitHookDeps } from './hooks.js';
 
+/** One readiness check: its name and, when failing, why. */
+export interface ReadinessCheck {
+  name: string;
+  ok: boolean;
+  message?: string;
+}
+
+/** What `/metrics` and the request log need from the metrics registry. */
+export interface AppMetrics {
+  render(): Promise<{ contentType: string; body: string }>;
+  apiRequest(procedure: string, method: string, status: number, seconds: number): void;
+}
+
 /** What the HTTP app serves from; each part is built in main.ts. */
 export interface AppDeps {
   log: Logger;
   hook: GitHookDeps;
-  /** Readiness: store open, repository cloned, last poll recent. Returns the failing checks. */
-  readiness: () => string[];
+  /** Readiness: store open, repository cloned, last poll recent. */
+  readiness: () => ReadinessCheck[];
+  metrics?: AppMetrics;
   /** Extra routes mounted by later parts (the Clusters API, the dashboard). */
   routes?: Koa.Middleware[];
 }
@@ -24,6 +38,7 @@ export function createApp(deps: AppDeps): Koa {
     ctx.set('X-Request-Id', ctx.state.requestId as string);
     await next();
   });
+  app.use(requestLog(deps));
   app.use(errors(deps.log));
   app.use(async (ctx, next) => {
     if (ctx.path === '/healthz' && ctx.method === 'GET') {
@@ -31,9 +46,16 @@ export function createApp(deps: AppDeps): Koa {
       return;
     }
     if (ctx.path === '/readyz' && ctx.method === 'GET') {
-      const failing = deps.readiness();
+      const checks = deps.readiness();
+      const failing = checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.message ?? 'failing'}`);
       ctx.status = failing.length === 0 ? 200 : 503;
-      ctx.body = { status: failing.length === 0 ? 'ready' : 'not ready', failing };
+      ctx.body = { status: failing.length === 0 ? 'ready' : 'not ready', checks: Object.fromEntries(checks.map((c) => [c.name, c.ok ? 'ok' : (c.message ?? 'failing')])), failing };
+      return;
+    }
+    if (ctx.path === '/metrics' && ctx.method === 'GET' && deps.metrics) {
+      const { contentType, body } = await deps.metrics.render();
+      ctx.type = contentType;
+      ctx.body = body;
       return;
     }
     if (ctx.path === '/hooks/git') {
@@ -50,6 +72,28 @@ export function createApp(deps: AppDeps): Koa {
   });
   for (const route of deps.routes ?? []) app.use(route);
   return app;
+}
+
+/**
+ * One log line and one metric per Clusters API request (procedure, status, duration, user, request
+ * id); probes and static files are not logged. Runs outside the error middleware, so it sees the
+ * final status.
+ */
+function requestLog(deps: AppDeps): Koa.Middleware {
+  return async (ctx, next) => {
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      if (ctx.path.startsWith('/api/') || ctx.path === '/hooks/git') {
+        const seconds = (performance.now() - started) / 1000;
+        const procedure = (ctx.state.procedure as string | undefined) ?? (ctx.path === '/hooks/git' ? 'hooks.git' : ctx.path === '/api/openapi.json' ? 'openapi' : 'unknown');
+        deps.metrics?.apiRequest(procedure, ctx.method, ctx.status, seconds);
+        const fields = { requestId: ctx.state.requestId, method: ctx.method, procedure, status: ctx.status, ms: Math.round(seconds * 1000), ...(ctx.state.userId ? { userId: ctx.state.userId } : {}) };
+        deps.log.info(fields, `${ctx.method} ${ctx.path} ${ctx.status}`);
+      }
+    }
+  };
 }
 
 /** The one error middleware: client errors say what is wrong; server errors say nothing inside. */

@@ -22,11 +22,13 @@ export function clustersApi(deps: ApiRouterDeps): Koa.Middleware {
     // Own keys only: `/api/constructor` or `/api/toString` must not find Object.prototype's members.
     const procedure = Object.hasOwn(PROCEDURES, name) ? PROCEDURES[name] : undefined;
     if (!procedure) throw new ApiError('NOT_FOUND', `unknown procedure ${name}; see /api/openapi.json`);
+    ctx.state.procedure = name;
     if (ctx.method !== procedure.method) {
       ctx.set('Allow', procedure.method);
       throw new ApiError('METHOD_NOT_SUPPORTED', `${name} takes ${procedure.method}, not ${ctx.method}`);
     }
     const principal = await authenticate(ctx, deps);
+    ctx.state.userId = principal.userId;
     const input = procedure.method === 'GET' ? queryInput(ctx) : await bodyInput(ctx);
     const problem = checkApiInput(name, input)[0];
     if (problem) throw new ApiError('BAD_REQUEST', problem.message, formatPath(problem.path) || undefined);

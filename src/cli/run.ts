@@ -24,7 +24,10 @@ Commands:
                         ./.clusterops; an empty cloud if there is none). Exit 0: no changes,
                         2: changes, 1: invalid or refused. Options: --format text|markdown|json
   serve                 Run the reconciler daemon and its HTTP API (--demo: on the embedded
-                        simulated cloud; --repo URL or --local DIR otherwise)
+                        simulated cloud; --repo URL or --local DIR otherwise; --config FILE)
+  config check          Validate a configuration (the serve options, CLUSTEROPS_* variables,
+                        --config FILE) without starting anything; prints it, secrets hidden.
+                        Exit 0 valid, 1 invalid. Options: --json
   sim                   Run the simulated cloud (DigitalOcean, Hetzner, EC2 emulators)
                         until interrupted. Options: --port, --boot-ms, --delete-ms, --write
   org create <org_id>   Create an organization. Options: --name
@@ -47,6 +50,7 @@ const commands: Record<string, Command> = {
   // Loaded on demand: the emulators and SDKs are not needed to validate or plan.
   sim: async (args, io) => (await import('./sim.js')).runSim(args, io),
   serve: async (args, io) => (await import('./serve.js')).runServe(args, io),
+  config: async (args, io) => (await import('./config.js')).runConfig(args, io),
   org: async (args, io) => (await import('./accounts.js')).runAccounts('org', args, io),
   user: async (args, io) => (await import('./accounts.js')).runAccounts('user', args, io),
   token: async (args, io) => (await import('./accounts.js')).runAccounts('token', args, io),

@@ -1,11 +1,14 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, readServeConfig, type ServeFlags } from '../config.js';
+import { ConfigError, readServeConfig, type ServeConfig, type ServeFlags } from '../config.js';
 import { startClusterops } from '../main.js';
+import { DataDirLockedError } from '../store/lock.js';
 import { UsageError } from './args.js';
 import type { CliIo } from './run.js';
 
 export const SERVE_USAGE = `clusterops serve (--demo | --repo URL | --local DIR) [options]
 
+  --config FILE        YAML settings (CLUSTEROPS_CONFIG; schema: schemas/config.schema.json);
+                       the environment overrides the file, flags override both
   --demo               embedded default: a local bare repository seeded from example-repo/
                        and the simulated cloud, reconciled (what npm start runs)
   --repo URL           clone and watch this repository (CLUSTEROPS_REPO)
@@ -22,30 +25,44 @@ export const SERVE_USAGE = `clusterops serve (--demo | --repo URL | --local DIR)
                        (CLUSTEROPS_ORCHESTRATION; CLUSTEROPS_DRAIN_TIMEOUT, seconds, default 600)
   --sim-boot-ms MS     demo: simulated VM boot time (default 3000)
 
-Provider credentials come only from the environment: DIGITALOCEAN_TOKEN, HCLOUD_TOKEN,
-AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY.`;
+Provider credentials come only from the environment (DIGITALOCEAN_TOKEN, HCLOUD_TOKEN,
+AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY) or from files (the *_FILE variables or the config
+file's tokenFile settings). Every setting: docs/configuration.md. Check a configuration without
+starting anything: clusterops config check [the same options].`;
 
-/** `clusterops serve`: runs until SIGTERM/SIGINT, then shuts down gracefully. */
-export async function runServe(args: string[], io: CliIo): Promise<number> {
+/** Parses `serve`'s options (also used by `config check`) into the configuration; usage errors name the setting. */
+export function serveConfigFromArgs(args: string[]): ServeConfig {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: {
       demo: { type: 'boolean' },
       'no-status-commits': { type: 'boolean' },
-      ...Object.fromEntries(['repo', 'local', 'branch', 'data-dir', 'host', 'port', 'poll-interval', 'status-branch', 'log-level', 'log-format', 'sim-boot-ms', 'orchestration'].map((k) => [k, { type: 'string' as const }])),
+      ...Object.fromEntries(['config', 'repo', 'local', 'branch', 'data-dir', 'host', 'port', 'poll-interval', 'status-branch', 'log-level', 'log-format', 'sim-boot-ms', 'orchestration'].map((k) => [k, { type: 'string' as const }])),
     },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\n\n${SERVE_USAGE}`);
-  let config;
   try {
-    config = readServeConfig(values as ServeFlags, process.env, Boolean(process.stderr.isTTY));
+    return readServeConfig(values as ServeFlags, process.env, Boolean(process.stderr.isTTY));
   } catch (err) {
     if (err instanceof ConfigError) throw new UsageError(err.message);
     throw err;
   }
-  const running = await startClusterops(config);
+}
+
+/** `clusterops serve`: runs until SIGTERM/SIGINT, then shuts down gracefully. */
+export async function runServe(args: string[], io: CliIo): Promise<number> {
+  const config = serveConfigFromArgs(args);
+  let running;
+  try {
+    running = await startClusterops(config);
+  } catch (err) {
+    if (!(err instanceof DataDirLockedError)) throw err;
+    io.err(`clusterops serve: ${err.message}`);
+    return 1;
+  }
   io.out(`clusterops is serving on ${running.url}`);
+  io.out(`  dashboard ${running.url}/   API ${running.url}/api (OpenAPI: /api/openapi.json)   metrics ${running.url}/metrics   health /healthz /readyz`);
   if (running.demoToken) {
     io.out(`demo API token (admin of org_abc123, also in ${config.dataDir}/demo-token unless set by CLUSTEROPS_DEMO_TOKEN):`);
     io.out(`  ${running.demoToken}`);

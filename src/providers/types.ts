@@ -68,6 +68,8 @@ export interface ProviderCall {
   /** HTTP status, or 0 when no response came (timeout, dropped connection). */
   status: number;
   durationMs: number;
+  /** The provider's remaining request budget after this call (`ratelimit-remaining`), when it says. */
+  rateLimitRemaining?: number;
 }
 
 /** Receives every provider API call an adapter makes. */

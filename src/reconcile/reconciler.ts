@@ -5,6 +5,7 @@ import { deriveStatus, toNodeView, type PassError, type StatusInput } from '../d
 import type { Logger } from '../logger.js';
 import type { ObservedVm } from '../providers/types.js';
 import type { ClusterRecord } from '../store/types.js';
+import type { ClusterStatusView } from '../domain/status/types.js';
 import { buildActual } from './actual.js';
 import { applyPlan, resumeIntents, type PassContext } from './apply.js';
 import { overlayMembers, readMembers, trackUnhealthy } from './membership.js';
@@ -21,7 +22,7 @@ export async function reconcileCluster(deps: ReconcilerDeps, clusterId: string):
   const view = deps.desired();
   const entry = view.get(clusterId);
   const existing = deps.store.cluster(clusterId);
-  const log = deps.log.child({ cluster: entry?.kind === 'valid' ? entry.manifest.name : (existing?.name ?? clusterId), revision: view.revision.slice(0, 12) });
+  const log = deps.log.child({ cluster: entry?.kind === 'valid' ? entry.manifest.name : (existing?.name ?? clusterId), clusterId, revision: view.revision.slice(0, 12) });
   if (entry?.kind === 'invalid') {
     // An invalid manifest never causes any action on its cluster's resources.
     if (existing) await saveStatus(deps, log, clusterId, { ...baseStatus(view.revision, existing), mode: 'invalid', message: entry.message });
@@ -40,7 +41,7 @@ export async function reconcileCluster(deps: ReconcilerDeps, clusterId: string):
     await saveStatus(deps, log, clusterId, { ...baseStatus(view.revision, deps.store.cluster(clusterId)), mode: 'normal', error: { kind: 'stalled', reason: 'NoCredentials', message: `no credentials are configured for ${provider}` } });
     throw new StalledError('NoCredentials', `no credentials are configured for ${provider}`);
   }
-  const all = await deps.observations.vms(provider, deps.limits.observeMaxAgeMs);
+  const all = await deps.observations.vms(provider, deps.limits.observeMaxAgeMs, clusterId);
   const vms = all.filter((v) => v.clusterId === clusterId);
   if (!entry && !existing && vms.length === 0) return {};
   await ensureRecord(deps, entry, vms[0]);
@@ -132,7 +133,18 @@ async function saveStatus(deps: ReconcilerDeps, log: Logger, clusterId: string, 
     });
   }
   if (summary(before) !== summary(status)) log.info({}, `${summary(status)}${status.lastError ? ` (${status.lastError})` : ''}`);
+  await recordStatusEvents(deps, clusterId, before, status);
   deps.onPassEnd?.(deps.store.cluster(clusterId)!, false);
+}
+
+/** The event history gets a line when the status changes and when a new error appears (not on every failed retry). */
+async function recordStatusEvents(deps: ReconcilerDeps, clusterId: string, before: ClusterRecord['status'] | undefined, after: ClusterStatusView): Promise<void> {
+  const at = deps.now().toISOString();
+  if (after.lastError && after.lastError !== before?.lastError) await deps.store.addEvent(clusterId, { type: 'error', message: after.lastError }, at);
+  if (before?.status !== after.status) {
+    const reason = after.conditions.find((c) => c.type === (after.status === 'running' ? 'Ready' : after.status === 'error' ? 'Stalled' : 'Reconciling'))?.message;
+    await deps.store.addEvent(clusterId, { type: 'info', message: `status ${before ? `${before.status} → ` : ''}${after.status}${reason ? `: ${reason}` : ''}` }, at);
+  }
 }
 
 function summary(s: ClusterRecord['status'] | undefined): string {
@@ -142,11 +154,15 @@ function summary(s: ClusterRecord['status'] | undefined): string {
 }
 
 async function ensureRecord(deps: ReconcilerDeps, entry: DesiredEntry | undefined, vm: ObservedVm | undefined): Promise<void> {
+  const id = entry?.kind === 'valid' ? entry.manifest.id : vm?.clusterId;
+  if (!id) return;
+  const m = entry?.kind === 'valid' ? entry.manifest : undefined;
+  const known = deps.store.cluster(id);
+  // Every pass calls this: rewriting the whole store for a record that is already right would
+  // make an idle pass over N clusters write the store N times.
+  if (known && (!m || (known.name === m.name && known.organizationId === m.organizationId))) return;
   const now = deps.now().toISOString();
   await deps.store.update((d) => {
-    const id = entry?.kind === 'valid' ? entry.manifest.id : vm?.clusterId;
-    if (!id) return;
-    const m = entry?.kind === 'valid' ? entry.manifest : undefined;
     const rec = d.clusters[id];
     if (rec) {
       if (m) Object.assign(rec, { name: m.name, organizationId: m.organizationId });

@@ -19,6 +19,8 @@ export interface Store {
   clusters(): ClusterRecord[];
   /** Applies `fn` to the data and persists it. Writes are serialised. */
   update<T>(fn: (data: StoreData) => T): Promise<T>;
+  /** The last write's failure (disk full, permissions), null once a write succeeds; for readiness. */
+  lastWriteError(): string | null;
   /** Appends an event to a cluster's bounded history (no-op if the cluster is unknown). */
   addEvent(clusterId: string, event: Omit<ClusterEvent, 'at'>, at: string): Promise<void>;
 }
@@ -39,10 +41,17 @@ export async function openStore(path: string): Promise<Store> {
   }
   await db.write();
   let queue: Promise<unknown> = Promise.resolve();
+  let writeError: string | null = null;
   const update = <T>(fn: (data: StoreData) => T): Promise<T> => {
     const run = queue.then(async () => {
       const result = fn(db.data);
-      await db.write();
+      try {
+        await db.write();
+        writeError = null;
+      } catch (err) {
+        writeError = `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+        throw err;
+      }
       return result;
     });
     queue = run.catch(() => undefined);
@@ -53,6 +62,7 @@ export async function openStore(path: string): Promise<Store> {
     cluster: (id) => db.data.clusters[id],
     clusters: () => Object.values(db.data.clusters),
     update,
+    lastWriteError: () => writeError,
     addEvent: (clusterId, event, at) =>
       update((data) => {
         const record = data.clusters[clusterId];

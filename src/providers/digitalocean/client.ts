@@ -83,8 +83,9 @@ export function createDropletsApi(config: DropletsApiConfig): DropletsApi {
 /** Runs one API call: budget first, then record it, learn from its headers, and classify a failure. */
 function createCaller(config: DropletsApiConfig, budget: RateBudget): (operation: string, send: Send) => Promise<AnswerLike> {
   const finish = (operation: string, status: number, headers: unknown, started: number) => {
-    budget.update(readRateHeaders(headers));
-    config.recorder?.record({ provider: 'digitalocean', operation, status, durationMs: Math.max(0, config.now() - started) });
+    const rate = readRateHeaders(headers);
+    budget.update(rate);
+    config.recorder?.record({ provider: 'digitalocean', operation, status, durationMs: Math.max(0, config.now() - started), ...(rate.remaining !== undefined ? { rateLimitRemaining: rate.remaining } : {}) });
   };
   return async (operation, send) => {
     const wait = budget.waitMs(config.now());

@@ -44,8 +44,10 @@ export interface HetznerClient {
 export function createHetznerClient(o: HetznerClientOptions): HetznerClient {
   const budget = new RateBudget(o.now);
   const base = o.endpoint.replace(/\/+$/, '');
-  const record = (operation: string, status: number, started: number) =>
-    o.recorder?.record({ provider: 'hetzner', operation, status, durationMs: Math.max(0, o.now() - started) });
+  const record = (operation: string, status: number, started: number, headers?: Headers) => {
+    const remaining = Number(headers?.get('ratelimit-remaining') ?? NaN);
+    o.recorder?.record({ provider: 'hetzner', operation, status, durationMs: Math.max(0, o.now() - started), ...(Number.isFinite(remaining) ? { rateLimitRemaining: remaining } : {}) });
+  };
 
   return {
     async request<T>(req: HetznerRequest): Promise<HetznerResult<T>> {
@@ -58,7 +60,7 @@ export function createHetznerClient(o: HetznerClientOptions): HetznerClient {
         record(req.operation, 0, started);
         throw classifyNetworkError(req.operation, err, o.timeoutMs, o.token);
       }
-      record(req.operation, response.status, started);
+      record(req.operation, response.status, started, response.headers);
       budget.update(response.headers);
       const parsed = parseJson(response.text);
       if (response.status >= 200 && response.status < 300) {

@@ -234,5 +234,7 @@ export async function known(co: Clusterops, clusterId: string): Promise<void> {
 export const keysOf = (v: unknown): string[] => Object.keys(v as object);
 export const CLUSTER_KEYS = ['id', 'name', 'provider', 'region', 'orchestrator', 'status', 'nodeCount', 'createdAt'];
 export const DETAIL_KEYS = ['id', 'name', 'provider', 'region', 'orchestrator', 'status', 'nodeCount', 'nodes', 'createdAt'];
+/** `cluster.one`: the seed's detail, then (an addition) the cluster's event history. */
+export const ONE_KEYS = [...DETAIL_KEYS, 'events'];
 /** The seed's node fields in its order, then the orchestrator's view (issue 6's addition). */
 export const NODE_KEYS = ['id', 'role', 'plan', 'ip', 'status', 'orchestratorStatus'];

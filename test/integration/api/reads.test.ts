@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, converged, DETAIL_KEYS, group, keysOf, manifest, NODE_KEYS, startApiWorld, vmsOf, waitFor, type ApiWorld } from './api-harness.js';
+import { call, converged, group, keysOf, manifest, NODE_KEYS, ONE_KEYS, startApiWorld, vmsOf, waitFor, type ApiWorld } from './api-harness.js';
 
 /**
  * Reads merge desired (the manifest in Git) with actual (what the simulated cloud runs, as the
@@ -36,8 +36,14 @@ describe('reads: desired merged with actual', () => {
 
     const one = await get('cluster.one', { clusterId: 'cluster_web' });
     expect(one.status).toBe(200);
-    expect(keysOf(one.json.result.data)).toEqual(DETAIL_KEYS);
+    expect(keysOf(one.json.result.data)).toEqual(ONE_KEYS);
     expect(one.json.result.data).toMatchObject({ status: 'running', nodeCount: 2, nodes: expected });
+    // What happened, oldest first: both VMs created, and the status reaching running.
+    const events = one.json.result.data.events as { at: string; type: string; nodeId?: string; message: string }[];
+    expect(events.filter((e) => e.type === 'created').map((e) => e.nodeId).sort()).toEqual(['node_001', 'node_002']);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'info', message: expect.stringMatching(/^status \w+ → running/) }));
+    expect(events.map((e) => e.at)).toEqual([...events.map((e) => e.at)].sort());
+    for (const e of events) expect(Object.keys(e).filter((k) => k !== 'nodeId')).toEqual(['at', 'type', 'message']);
     const nodes = await get('cluster.nodes', { clusterId: 'cluster_web' });
     expect(nodes.status).toBe(200);
     expect(nodes.json).toEqual({ result: { data: expected } });
@@ -96,7 +102,7 @@ describe('reads: desired merged with actual', () => {
 
     const one = await get('cluster.one', { clusterId: 'cluster_web' });
     expect(one.status).toBe(200);
-    expect(keysOf(one.json.result.data)).toEqual(DETAIL_KEYS);
+    expect(keysOf(one.json.result.data)).toEqual(ONE_KEYS);
     expect(one.json.result.data).toMatchObject({ id: 'cluster_web', name: 'web', status: 'deleting' });
     const all = await get('cluster.all');
     expect((all.json.result.data as { id: string; status: string }[]).find((c) => c.id === 'cluster_web')?.status).toBe('deleting');

@@ -7,6 +7,7 @@ import {
   converged,
   curl,
   DETAIL_KEYS,
+  ONE_KEYS,
   keysOf,
   manifestCommits,
   NODE_KEYS,
@@ -122,7 +123,7 @@ describe('the seed curl examples, as written, against localhost', () => {
     const res = await curl([`${base}/api/cluster.one?clusterId=cluster_abc123`, '-H', auth]);
     expect(res.status).toBe(200);
     const data = res.json.result.data;
-    expect(keysOf(data)).toEqual(DETAIL_KEYS);
+    expect(keysOf(data)).toEqual(ONE_KEYS);
     expect(data.nodes.map(keysOf)).toEqual([NODE_KEYS, NODE_KEYS, NODE_KEYS]);
     const ips = Object.fromEntries(vmsOf(w.sim, 'cluster_abc123').map((v) => [v.tags['clusterops-node'], v.ip]));
     expect(data).toEqual({
@@ -139,6 +140,7 @@ describe('the seed curl examples, as written, against localhost', () => {
         { id: 'node_003', role: 'worker', plan: 'small', ip: ips.node_003, status: 'running', orchestratorStatus: 'ready' },
       ],
       createdAt: expect.stringMatching(ISO),
+      events: expect.arrayContaining([expect.objectContaining({ type: 'created', nodeId: 'node_001' })]),
     });
     expect(ips.node_001).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
   });
