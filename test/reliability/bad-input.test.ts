@@ -1,0 +1,230 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadRepository } from '../../src/domain/manifest/repository.js';
+import { call, group, head, manifest, startApiWorld, waitFor, type ApiWorld, type Reply } from '../integration/api/api-harness.js';
+import { apiCase, manifestText, type ApiCase } from './bad-input-arbitraries.js';
+import { rawRequest, type RawReply } from './raw-http.js';
+import { report, SIZES } from './sizes.js';
+
+/**
+ * Bad input (issue 10, suite 4): property-based fuzzing with fast-check of every API
+ * procedure's parameters and bodies (plus wrong methods, tokens and content types) over real
+ * HTTP, of manifest texts through the validator and through the running daemon, and hand-made
+ * hostile requests (Authorization missing, huge, duplicated; bodies that are not JSON, deeply
+ * nested, too large). Zero 5xx, zero crashes, every rejection a documented 4xx in the
+ * `{"error":{code,message,httpStatus,path?}}` envelope, and a rejected request commits nothing.
+ */
+
+const API_CASES = Math.round(SIZES.fuzzCases * 0.7);
+const MANIFEST_CASES = SIZES.fuzzCases - API_CASES;
+/** Fuzzed manifests also pushed to the running daemon (a Git push each is slow: a sample). */
+const PUSHED_MANIFESTS = SIZES.fuzzCases >= 10_000 ? 60 : 20;
+const DOCUMENTED = new Set([400, 401, 403, 404, 405, 409, 413, 415, 422]);
+const SEED = Number(process.env.CLUSTEROPS_FUZZ_SEED ?? 20261129);
+
+const FUZZ1 = manifest('fuzz1', { id: 'cluster_fuzz1', groups: [group('manager', 'nano', 1), group('worker', 'nano', 1)].join('\n') });
+const FUZZ2 = `${manifest('fuzz2', { id: 'cluster_fuzz2', provider: 'hetzner', region: 'nbg1', orchestrator: 'swarm', groups: group('manager', 'nano', 1) })}access:\n  - userId: user_bob\n    permission: read\n`;
+
+/** The envelope every error answers with; returns what is wrong with a reply, if anything. */
+function envelopeProblem(status: number, contentType: string | null, json: any): string | undefined {
+  if (!DOCUMENTED.has(status)) return `status ${status} is not a documented client error`;
+  if (!contentType?.startsWith('application/json')) return `content-type ${contentType}`;
+  if (!json || typeof json !== 'object' || Object.keys(json).join() !== 'error') return 'body is not {"error":…}';
+  const e = json.error;
+  const extra = Object.keys(e).filter((k) => !['code', 'message', 'httpStatus', 'path'].includes(k));
+  if (typeof e.code !== 'string' || typeof e.message !== 'string' || e.httpStatus !== status || extra.length > 0) return `bad error object ${JSON.stringify(e).slice(0, 200)}`;
+  if ('path' in e && typeof e.path !== 'string') return 'error.path is not a string';
+  return undefined;
+}
+
+describe('bad input: fuzzed API calls and manifests, hostile headers and bodies', () => {
+  let w: ApiWorld;
+  const tally = { cases: 0, byStatus: {} as Record<string, number>, serverErrors: 0, crashes: 0, badEnvelopes: 0, committedOnRejection: 0, accepted: 0 };
+  const failures: string[] = [];
+  /** The remote's main without spawning git: the loose ref, else packed-refs. */
+  const remoteHead = () => {
+    try {
+      return readFileSync(join(w.repo.remote, 'refs', 'heads', 'main'), 'utf8').trim();
+    } catch {
+      return head(w.repo);
+    }
+  };
+
+  beforeAll(async () => {
+    // No provider credentials: accepted writes are committed, but no VM is ever made for them
+    // (the fuzzer may well create clusters of hundreds of nodes). Status commits off: only the
+    // API moves the branch.
+    w = await startApiWorld({ files: { 'clusters/fuzz1.yaml': FUZZ1, 'clusters/fuzz2.yaml': FUZZ2 }, config: { statusCommits: false, credentials: {} } });
+    await waitFor('the daemon has the fuzz clusters', () => w.co.daemon.desired().get('cluster_fuzz1') !== undefined && w.co.daemon.desired().get('cluster_fuzz2') !== undefined);
+  });
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  function record(where: string, status: number, problem: string | undefined, committed: boolean): void {
+    tally.cases += 1;
+    tally.byStatus[status] = (tally.byStatus[status] ?? 0) + 1;
+    if (status >= 500) tally.serverErrors += 1;
+    if (status < 300) tally.accepted += 1;
+    if (status >= 300 && problem) tally.badEnvelopes += 1;
+    if (status >= 300 && committed) tally.committedOnRejection += 1;
+    if (status >= 500 || (status >= 300 && (problem || committed))) failures.push(`${where} → ${status}${problem ? ` (${problem})` : ''}${committed ? ' (committed!)' : ''}`);
+  }
+
+  async function send(c: ApiCase): Promise<Reply> {
+    const token = c.token === 'alice' ? w.tokens.alice : c.token === 'bob' ? w.tokens.bob : c.token === 'garbage' ? 'tok_garbage' : null;
+    const headers: Record<string, string> = {};
+    let raw: string | undefined;
+    if (c.body) {
+      raw = 'json' in c.body ? JSON.stringify(c.body.json) : c.body.raw;
+      if (c.contentType) headers['content-type'] = c.contentType;
+    }
+    // fetch refuses a body on GET: a GET with a body becomes one without.
+    return call(w.co.url, c.method, `/api/${c.procedure}`, { token, ...(c.query ? { query: c.query } : {}), ...(raw !== undefined && c.method !== 'GET' ? { raw } : {}), headers });
+  }
+
+  it(`${API_CASES} fuzzed API calls: no 5xx, no crash, every rejection enveloped and committing nothing`, async () => {
+    await fc.assert(
+      fc.asyncProperty(apiCase, async (c) => {
+        const before = remoteHead();
+        let res: Reply;
+        try {
+          res = await send(c);
+        } catch (err) {
+          tally.crashes += 1;
+          failures.push(`${JSON.stringify(c).slice(0, 300)} → no answer: ${(err as Error).message}`);
+          return true;
+        }
+        const committed = remoteHead() !== before;
+        record(JSON.stringify(c).slice(0, 300), res.status, res.status >= 300 ? envelopeProblem(res.status, res.headers.get('content-type'), res.json) : undefined, committed);
+        return true;
+      }),
+      { numRuns: API_CASES, seed: SEED, endOnFailure: true },
+    );
+    // The server still answers normally.
+    const ok = await call(w.co.url, 'GET', '/api/cluster.one', { token: w.tokens.alice, query: { clusterId: 'cluster_fuzz1' } });
+    expect(ok.status).toBe(200);
+    expect(failures).toEqual([]);
+    expect(tally.serverErrors + tally.crashes).toBe(0);
+  });
+
+  it(`${MANIFEST_CASES} fuzzed manifests through the validator: never throws, every invalid file gets a located error`, () => {
+    let valid = 0;
+    let invalid = 0;
+    const problems: string[] = [];
+    fc.assert(
+      fc.property(manifestText, (text) => {
+        let load: ReturnType<typeof loadRepository>;
+        try {
+          load = loadRepository([{ path: 'clusters/m.yaml', kind: 'file', content: text }]);
+        } catch (err) {
+          problems.push(`threw ${(err as Error).message} on ${JSON.stringify(text).slice(0, 200)}`);
+          return true;
+        }
+        const lines = text.split('\n').length;
+        if (load.clusters.length === 1) valid += 1;
+        else {
+          invalid += 1;
+          const errors = load.diagnostics.filter((d) => d.severity === 'error');
+          if (load.invalid.length !== 1 || errors.length === 0) problems.push(`invalid without an error: ${JSON.stringify(text).slice(0, 200)}`);
+          for (const d of errors) if (d.file !== 'clusters/m.yaml' || !(d.line >= 1 && d.line <= lines + 1) || !(d.column >= 1) || d.message === '') problems.push(`bad diagnostic ${JSON.stringify(d)} for ${JSON.stringify(text).slice(0, 200)}`);
+        }
+        return true;
+      }),
+      { numRuns: MANIFEST_CASES, seed: SEED },
+    );
+    tally.cases += MANIFEST_CASES;
+    report('bad input: manifests', { cases: MANIFEST_CASES, valid, invalid, problems: problems.length, ...(problems.length ? { details: problems.slice(0, 20) } : {}) });
+    expect(problems).toEqual([]);
+    expect(invalid).toBeGreaterThan(MANIFEST_CASES / 2);
+  });
+
+  it(`${PUSHED_MANIFESTS} fuzzed manifests pushed to the running daemon: it keeps serving, the good clusters stay as they were`, async () => {
+    const texts = fc.sample(manifestText, { numRuns: PUSHED_MANIFESTS, seed: SEED + 1 });
+    const before = w.co.daemon.desired().get('cluster_fuzz1');
+    // Ten files per push: the daemon takes each revision in as a whole.
+    for (let i = 0; i < texts.length; i += 10) {
+      const files = Object.fromEntries(texts.slice(i, i + 10).map((t, j) => [`clusters/junk-${i + j}.yaml`, t]));
+      w.repo.push(files, `fuzzed manifests ${i}–${i + 9}`);
+      await w.co.daemon.pollNow();
+      const health = await call(w.co.url, 'GET', '/healthz');
+      const all = await call(w.co.url, 'GET', '/api/cluster.all', { token: w.tokens.alice });
+      record(`push ${i}: /healthz`, health.status, undefined, false);
+      record(`push ${i}: cluster.all`, all.status, undefined, false);
+      expect([health.status, all.status]).toEqual([200, 200]);
+      w.repo.push(Object.fromEntries(Object.keys(files).map((f) => [f, null])), 'remove fuzzed manifests');
+    }
+    await w.co.daemon.pollNow();
+    expect(w.co.daemon.desired().get('cluster_fuzz1')).toEqual(before);
+    expect(before?.kind).toBe('valid');
+  });
+
+  describe('hostile requests', () => {
+    const hostile: { name: string; reply: RawReply; expected: number }[] = [];
+    const path = '/api/cluster.one?clusterId=cluster_fuzz1';
+    const req = (lines: string[], body?: string | Buffer) => rawRequest(w.co.url, lines, body);
+
+    it('Authorization missing, malformed, huge, duplicated', async () => {
+      const good = `Bearer ${w.tokens.alice}`;
+      const cases: [string, string[], number][] = [
+        ['missing', [], 401],
+        ['empty', ['Authorization: '], 401],
+        ['not Bearer', [`Authorization: Basic ${Buffer.from('alice:pw').toString('base64')}`], 401],
+        ['Bearer and nothing', ['Authorization: Bearer'], 401],
+        ['two tokens in one', [`Authorization: ${good} ${w.tokens.bob}`], 401],
+        ['8 KiB token', [`Authorization: Bearer ${'x'.repeat(8 * 1024)}`], 401],
+        ['60 KiB token (over the server header limit)', [`Authorization: Bearer ${'x'.repeat(60 * 1024)}`], 431],
+        // Ambiguous: refused as a bad request (RFC 6750 §3.1), never "first one wins".
+        ['duplicated: garbage then valid', ['Authorization: Bearer tok_garbage', `Authorization: ${good}`], 400],
+        ['duplicated: valid then garbage', [`Authorization: ${good}`, 'Authorization: Bearer tok_garbage'], 400],
+        ['duplicated: valid twice', [`Authorization: ${good}`, `Authorization: ${good}`], 400],
+      ];
+      for (const [name, headers, expected] of cases) {
+        const reply = await req([`GET ${path} HTTP/1.1`, ...headers]);
+        hostile.push({ name: `Authorization ${name}`, reply, expected });
+      }
+    });
+
+    it('bodies that are not JSON, deeply nested, too large, or mislabelled', async () => {
+      const auth = `Authorization: Bearer ${w.tokens.alice}`;
+      const post = (body: string | Buffer, type = 'application/json') => req(['POST /api/cluster.addNode HTTP/1.1', auth, `Content-Type: ${type}`], body);
+      const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+      const nestedObject = (depth: number) => `${'{"clusterId":'.repeat(depth)}"cluster_fuzz1"${'}'.repeat(depth)}`;
+      const cases: [string, () => Promise<RawReply>, number][] = [
+        ['not JSON', () => post('role=worker&plan=small'), 400],
+        ['truncated JSON', () => post('{"clusterId":"cluster_fuzz1","role":'), 400],
+        ['binary', () => post(Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x80])), 400],
+        ['JSON labelled text/plain', () => post('{"clusterId":"cluster_fuzz1","role":"worker","plan":"small"}', 'text/plain'), 415],
+        ['arrays nested 1,000 deep', () => post(nested(1_000)), 400],
+        ['arrays nested 100,000 deep', () => post(nested(100_000)), 400],
+        ['objects nested 20,000 deep', () => post(nestedObject(20_000)), 400],
+        ['2 MiB body', () => post(`{"clusterId":"${'x'.repeat(2 * 1024 * 1024)}"}`), 413],
+      ];
+      for (const [name, send, expected] of cases) hostile.push({ name: `body ${name}`, reply: await send(), expected });
+    });
+
+    it('each answered as documented, nothing committed, the server still up', async () => {
+      const before = remoteHead();
+      const problems: string[] = [];
+      for (const h of hostile) {
+        const type = /content-type:\s*([^\r\n]+)/i.exec(h.reply.headers)?.[1] ?? null;
+        // 431 comes from Node's HTTP parser before the app sees the request: no envelope there.
+        const problem = h.expected === 431 ? (h.reply.status === 431 ? undefined : `status ${h.reply.status}`) : h.reply.status !== h.expected ? `status ${h.reply.status}, expected ${h.expected}: ${h.reply.body.slice(0, 200)}` : envelopeProblem(h.reply.status, type, h.reply.json);
+        record(h.name, h.reply.status, problem, false);
+        if (problem) problems.push(`${h.name}: ${problem}`);
+      }
+      expect(remoteHead()).toBe(before);
+      expect((await call(w.co.url, 'GET', '/healthz')).status).toBe(200);
+      report('bad input: hostile requests', Object.fromEntries(hostile.map((h) => [h.name, h.reply.status])));
+      expect(problems).toEqual([]);
+    });
+  });
+
+  it('prints the counts', () => {
+    report('bad input', { ...tally, failures: failures.length, ...(failures.length ? { details: failures.slice(0, 30) } : {}) });
+    expect(tally.cases).toBeGreaterThanOrEqual(SIZES.fuzzCases);
+    expect({ serverErrors: tally.serverErrors, crashes: tally.crashes, badEnvelopes: tally.badEnvelopes, committedOnRejection: tally.committedOnRejection }).toEqual({ serverErrors: 0, crashes: 0, badEnvelopes: 0, committedOnRejection: 0 });
+  });
+});
