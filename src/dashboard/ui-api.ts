@@ -28,14 +28,21 @@ export function uiApi(deps: DashboardDeps, reader: ManifestReader): Koa.Middlewa
     const principal = await authenticate(ctx, deps);
     const body = await answer(ctx.path.slice('/ui/api/'.length), principal, deps, reader);
     const json = JSON.stringify(body);
-    ctx.etag = createHash('sha256').update(json).digest('base64url').slice(0, 27);
-    ctx.type = 'application/json';
-    if (ctx.fresh) {
+    const etag = `"${createHash('sha256').update(json).digest('base64url').slice(0, 27)}"`;
+    ctx.set('ETag', etag);
+    // Compared here rather than with Koa's `ctx.fresh`, which never answers 304 to the
+    // `Cache-Control: no-cache` that fetch adds to every conditional request.
+    if (matches(ctx.get('if-none-match'), etag)) {
       ctx.status = 304;
       return;
     }
+    ctx.type = 'application/json';
     ctx.body = json;
   };
+}
+
+function matches(ifNoneMatch: string, etag: string): boolean {
+  return ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
 
 async function answer(route: string, principal: Principal, deps: DashboardDeps, reader: ManifestReader): Promise<unknown> {

@@ -9,7 +9,7 @@ import { openAccounts } from '../../src/auth/accounts.js';
 import { readServeConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { startClusterops, type Clusterops } from '../../src/main.js';
-import { HAVE_CHROMIUM, launchChromium, MISSING, MUST_RUN, screenshot, watchProblems } from './browser.js';
+import { HAVE_CHROMIUM, js, launchChromium, MISSING, MUST_RUN, screenshot, watchProblems } from './browser.js';
 
 const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 'Pat', GIT_AUTHOR_EMAIL: 'pat@example.com', GIT_COMMITTER_NAME: 'Pat', GIT_COMMITTER_EMAIL: 'pat@example.com' };
 const PARTNER = ['organizationId: org_other', 'id: cluster_partner1', 'name: partner', 'provider: hetzner', 'region: nbg1', 'orchestrator: swarm', 'nodes:', '  - role: manager', '    plan: small', '    count: 1', ''].join('\n');
@@ -27,6 +27,8 @@ describe.skipIf(!HAVE_CHROMIUM && !MUST_RUN)('the dashboard in a browser, on the
   let context: BrowserContext;
   let page: Page;
   let problems: string[] = [];
+  /** Polls answered 304 Not Modified (the page revalidates with ETags instead of refetching). */
+  let notModified = 0;
 
   const row = (id: string) => page.locator(`tr[data-cluster="${id}"]`);
   /** The status word a row shows (its badge: a shape, then the word). */
@@ -51,6 +53,7 @@ describe.skipIf(!HAVE_CHROMIUM && !MUST_RUN)('the dashboard in a browser, on the
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     problems = watchProblems(page, co.url);
+    page.on('response', (r) => void (r.url().includes('/ui/api/') && r.status() === 304 && notModified++));
   }, 60_000);
 
   afterAll(async () => {
@@ -63,30 +66,30 @@ describe.skipIf(!HAVE_CHROMIUM && !MUST_RUN)('the dashboard in a browser, on the
     await page.goto(co.url);
     await expect.poll(() => page.title()).toBe('Sign in · clusterops');
     // The token field has focus and a real label; Tab reaches the button; the first stop of the page is the skip link.
-    expect(await page.evaluate(() => [document.activeElement?.id, (document.activeElement as HTMLInputElement).labels?.[0]?.textContent])).toEqual(['token', 'API token']);
+    expect(await js(page, '[document.activeElement?.id, document.activeElement?.labels?.[0]?.textContent]')).toEqual(['token', 'API token']);
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Sign in');
+    expect(await js(page, 'document.activeElement?.textContent')).toBe('Sign in');
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Shift+Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('clusterops');
+    expect(await js(page, 'document.activeElement?.textContent')).toBe('clusterops');
     await page.keyboard.press('Shift+Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    expect(await js(page, 'document.activeElement?.textContent')).toBe('Skip to content');
     await signIn('not-a-real-token-0123456789');
     const alert = page.getByRole('alert');
     await alert.waitFor();
     expect(await alert.textContent()).toMatch(/That token is not valid/);
-    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(await js(page, 'sessionStorage.length')).toBe(0);
     await screenshot(page, '01-login-bad-token');
   });
 
   it('signs in with the demo token and shows the example clusters converge live, without reloading', async () => {
-    await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+    await js(page, 'window.stayed = true');
     await signIn(co.demoToken!);
     await row('cluster_abc123').waitFor();
     // The token is in this tab's session only: not in the address, not in the page.
     expect(page.url()).toBe(`${co.url}/`);
     expect(await page.content()).not.toContain(co.demoToken!);
-    expect(await page.evaluate(() => sessionStorage.getItem('clusterops.token'))).toBe(co.demoToken);
+    expect(await js(page, "sessionStorage.getItem('clusterops.token')")).toBe(co.demoToken);
     expect(await page.locator('tbody th a').allTextContents()).toEqual(['analytics', 'production', 'staging']);
     expect(await row('cluster_abc123').textContent()).toMatch(/DigitalOcean.*sfo3.*Kubernetes/);
     expect(await row('cluster_abc123').textContent()).toContain('$84.00/mo');
@@ -112,7 +115,7 @@ describe.skipIf(!HAVE_CHROMIUM && !MUST_RUN)('the dashboard in a browser, on the
     expect(seen.get('cluster_def456')?.at(-1)).toBe('running');
     expect(await row('cluster_ghi789').locator('td.num').textContent()).toBe('5/5');
     expect(await row('cluster_abc123').textContent()).toContain('3/3 nodes running');
-    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    expect(await js(page, 'window.stayed')).toBe(true);
     await screenshot(page, '03-overview-running');
   }, 60_000);
 
@@ -120,13 +123,13 @@ describe.skipIf(!HAVE_CHROMIUM && !MUST_RUN)('the dashboard in a browser, on the
     // Tab through the page until the "production" link has focus, then follow it with Enter.
     for (let i = 0; i < 30; i++) {
       await page.keyboard.press('Tab');
-      if ((await page.evaluate(() => document.activeElement?.textContent)) === 'production') break;
+      if ((await js(page, 'document.activeElement?.textContent')) === 'production') break;
     }
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('href'))).toBe('/clusters/cluster_abc123');
+    expect(await js(page, "document.activeElement?.getAttribute('href')")).toBe('/clusters/cluster_abc123');
     await page.keyboard.press('Enter');
     await page.waitForURL(`${co.url}/clusters/cluster_abc123`);
     await page.locator('h1', { hasText: 'production' }).waitFor();
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('page-title');
+    expect(await js(page, 'document.activeElement?.id')).toBe('page-title');
     const nodes = page.locator('#nodes tbody tr');
     await expect.poll(() => nodes.count()).toBe(3);
     expect((await nodes.allTextContents()).map((t) => t.replace(/\s+/g, ' '))).toEqual([
@@ -197,11 +200,11 @@ describe.skipIf(!HAVE_CHROMIUM && !MUST_RUN)('the dashboard in a browser, on the
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${co.url}/clusters/cluster_ghi789`);
     await page.locator('#nodes tbody tr').first().waitFor();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await js<number>(page, 'document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await screenshot(page, '08-phone-cluster');
     await page.goto(co.url);
     await row('cluster_ghi789').waitFor();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await js<number>(page, 'document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await screenshot(page, '09-phone-overview');
   });
 
@@ -210,8 +213,9 @@ describe.skipIf(!HAVE_CHROMIUM && !MUST_RUN)('the dashboard in a browser, on the
     await page.getByRole('status').filter({ hasText: 'The GitHub integration is off' }).waitFor();
   });
 
-  it('ran without Content-Security-Policy violations, script errors or requests to other origins', () => {
+  it('ran without Content-Security-Policy violations, script errors or requests to other origins, polling with ETags', () => {
     expect(problems).toEqual([]);
+    expect(notModified).toBeGreaterThan(0);
   });
 });
 
