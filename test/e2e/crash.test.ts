@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TAG } from '../../src/providers/ownership.js';
 import { startSimCloud, type SimCloud } from '../../src/sim/cloud.js';
 import type { StoreData } from '../../src/store/types.js';
-import { group, manifest, TestRepo } from '../integration/reconcile/harness.js';
+import { group, manifest, simEnv, TestRepo } from '../integration/reconcile/harness.js';
 import { CLI } from '../support/cli.js';
 
 const RUNS = Number(process.env.CLUSTEROPS_CRASH_RUNS ?? 20);
@@ -40,15 +40,7 @@ describe(`crash safety: SIGKILL at random points, ${RUNS} runs`, () => {
     spawn(process.execPath, [CLI, 'serve', '--repo', repo.remote, '--data-dir', dataDir, '--port', '0', '--poll-interval', '1', '--log-level', process.env.CRASH_LOG_LEVEL ?? 'error', '--log-format', 'json'], {
       stdio: ['ignore', 'ignore', 'inherit'],
       env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        DIGITALOCEAN_TOKEN: sim.credentials.digitalocean.token,
-        HCLOUD_TOKEN: sim.credentials.hetzner.token,
-        AWS_ACCESS_KEY_ID: sim.credentials.aws.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: sim.credentials.aws.secretAccessKey,
-        CLUSTEROPS_DIGITALOCEAN_ENDPOINT: sim.endpoints().digitalocean,
-        CLUSTEROPS_HETZNER_ENDPOINT: sim.endpoints().hetzner,
-        CLUSTEROPS_AWS_ENDPOINT: sim.endpoints().aws,
+        ...simEnv(sim),
         CLUSTEROPS_REQUEUE_MS: '100',
         CLUSTEROPS_STATUS_COMMITS: 'false',
         CLUSTEROPS_ORCHESTRATION: 'vm-only',

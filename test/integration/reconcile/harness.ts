@@ -111,6 +111,21 @@ export async function startDaemon(repo: TestRepo, sim: SimCloud, dataDir: string
   return startClusterops(testConfig(repo, sim, dataDir, over), { sim, log: silentLogger });
 }
 
+/** The environment a `clusterops serve` child process needs to reach the simulated cloud (credentials and endpoints). */
+export function simEnv(sim: SimCloud): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    DIGITALOCEAN_TOKEN: sim.credentials.digitalocean.token,
+    HCLOUD_TOKEN: sim.credentials.hetzner.token,
+    AWS_ACCESS_KEY_ID: sim.credentials.aws.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: sim.credentials.aws.secretAccessKey,
+    CLUSTEROPS_DIGITALOCEAN_ENDPOINT: sim.endpoints().digitalocean,
+    CLUSTEROPS_HETZNER_ENDPOINT: sim.endpoints().hetzner,
+    CLUSTEROPS_AWS_ENDPOINT: sim.endpoints().aws,
+  };
+}
+
 export function simCloud(bootMs = 100): Promise<SimCloud> {
   return startSimCloud({ bootMs, deleteMs: 50 });
 }
