@@ -21,7 +21,7 @@ if (!HAVE_CHROMIUM && !MUST_RUN) console.warn(`skipping the dashboard's browser 
 // process so the test can hold a drain, driven by Debian's Chromium through playwright-core.
 describe.skipIf(!HAVE_CHROMIUM && !MUST_RUN)('the dashboard in a browser, on the demo', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'clusterops-dashboard-'));
-  const tokens = { eve: '', bob: '' };
+  const tokens = { eve: '', bob: '', bobId: '' };
   let co: Clusterops;
   let browser: Browser;
   let context: BrowserContext;
@@ -46,7 +46,9 @@ describe.skipIf(!HAVE_CHROMIUM && !MUST_RUN)('the dashboard in a browser, on the
     await accounts.addUser('user_eve', { organizationId: 'org_other', role: 'admin' });
     await accounts.addUser('user_bob', { organizationId: 'org_abc123', role: 'member' });
     tokens.eve = (await accounts.createToken('user_eve', 'browser test')).token;
-    tokens.bob = (await accounts.createToken('user_bob', 'browser test')).token;
+    const bob = await accounts.createToken('user_bob', 'browser test');
+    tokens.bob = bob.token;
+    tokens.bobId = bob.id;
     const config = readServeConfig({ demo: true, 'data-dir': dataDir, port: '0', 'sim-boot-ms': '8000', 'poll-interval': '1' }, {}, false);
     co = await startClusterops({ ...config, requeueMs: 300 }, { log: silentLogger });
     browser = await launchChromium();
@@ -211,6 +213,13 @@ describe.skipIf(!HAVE_CHROMIUM && !MUST_RUN)('the dashboard in a browser, on the
   it('says the GitHub integration is off instead of showing an empty list of plans', async () => {
     await page.getByRole('link', { name: 'Pull requests' }).click();
     await page.getByRole('status').filter({ hasText: 'The GitHub integration is off' }).waitFor();
+  });
+
+  it('ends the session when the token is revoked while the page is open', async () => {
+    await co.accounts.revokeToken(tokens.bobId);
+    await page.getByRole('alert').filter({ hasText: 'Your session ended: the token is no longer valid' }).waitFor({ timeout: 10_000 });
+    expect(await js(page, "sessionStorage.getItem('clusterops.token')")).toBeNull();
+    await screenshot(page, '10-session-ended');
   });
 
   it('ran without Content-Security-Policy violations, script errors or requests to other origins, polling with ETags', () => {

@@ -39,7 +39,7 @@ async function signIn(token: string): Promise<string | null> {
   return null;
 }
 
-function signOut(message: string | null = null): void {
+function signOut(message: { text: string; kind: 'error' | 'info' } | null = null): void {
   session.clear();
   forgetAnswers();
   user = null;
@@ -70,7 +70,7 @@ async function show(navigated: boolean): Promise<void> {
   }
   const answer = await fetchPage(r);
   if (mine !== generation) return;
-  if (!answer.ok && answer.status === 401) return signOut('Your session ended: the token is no longer valid. Sign in again.');
+  if (!answer.ok && answer.status === 401) return signOut({ text: 'Your session ended: the token is no longer valid. Sign in again.', kind: 'error' });
   if (!answer.ok && answer.status === 404 && r.page === 'cluster') {
     render(mine, navigated, 'Cluster not found', [heading('Cluster not found'), notice('error', `There is no cluster ${r.id} that you may see.`), h('p', {}, h('a', { href: '/', 'data-key': 'back' }, 'Back to the clusters'))]);
   } else if (!answer.ok) {
@@ -144,14 +144,14 @@ window.addEventListener('popstate', () => {
 document.addEventListener('visibilitychange', () => {
   if (!document.hidden && user) void show(false);
 });
-document.getElementById('sign-out')!.addEventListener('click', () => signOut('You signed out.'));
+document.getElementById('sign-out')!.addEventListener('click', () => signOut({ text: 'You signed out: this tab no longer holds your token.', kind: 'info' }));
 
 /** Start: resume this tab's session if it has a token that still works, else the sign-in form. */
 async function start(): Promise<void> {
   const token = session.token();
   if (!token) return signOut();
   const answer = await load<SessionView>('session', token);
-  if (!answer.ok) return signOut(answer.status === 401 ? 'Your session ended: the token is no longer valid. Sign in again.' : answer.message);
+  if (!answer.ok) return signOut({ text: answer.status === 401 ? 'Your session ended: the token is no longer valid. Sign in again.' : answer.message, kind: 'error' });
   user = answer.data;
   showUser();
   await show(true);

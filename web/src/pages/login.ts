@@ -5,8 +5,9 @@ import { heading } from './common.js';
  * The sign-in form. The token goes to session storage (this tab only) and into the
  * Authorization header of each request; the form posts nowhere, so it never lands in a URL.
  */
-export function loginPage(onSubmit: (token: string) => Promise<string | null>, message: string | null): HTMLElement {
-  const error = h('p', { class: 'notice error', id: 'login-error', role: 'alert', hidden: !message }, message ?? '');
+export function loginPage(onSubmit: (token: string) => Promise<string | null>, message: { text: string; kind: 'error' | 'info' } | null): HTMLElement {
+  const error = h('p', { class: 'notice error', id: 'login-error', role: 'alert', hidden: message?.kind !== 'error' }, message?.kind === 'error' ? message.text : '');
+  const info = message?.kind === 'info' ? h('p', { class: 'notice info', role: 'status' }, message.text) : null;
   const input = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', spellcheck: 'false', required: true, 'aria-describedby': 'token-help login-error' });
   const button = h('button', { type: 'submit' }, 'Sign in');
   const form = h(
@@ -37,5 +38,5 @@ export function loginPage(onSubmit: (token: string) => Promise<string | null>, m
       input.focus();
     });
   });
-  return h('section', { class: 'login-page', 'aria-labelledby': 'page-title' }, heading('Sign in'), h('p', {}, 'A read-only view of your clusters, their nodes, plans and events. Changes go through Git or the Clusters API.'), form);
+  return h('section', { class: 'login-page', 'aria-labelledby': 'page-title' }, heading('Sign in'), info, h('p', {}, 'A read-only view of your clusters, their nodes, plans and events. Changes go through Git or the Clusters API.'), form);
 }
