@@ -9,8 +9,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# ssh2's optional native addon (cpu-features) needs a compiler this image lacks; its failed build
-# is skipped and ssh2 runs on its pure-JavaScript code, so the runtime needs no compiler either.
+# ssh2's optional native parts (its crypto binding, cpu-features) need a compiler this image lacks:
+# their builds fail harmlessly and ssh2 uses its pure-JavaScript code, so no compiler is needed.
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY schemas ./schemas
