@@ -68,7 +68,7 @@ describe('clusterops serve --demo (npm start)', () => {
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', failing: [] });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { store: 'ok', repository: 'ok', poll: 'ok' }, failing: [] });
   });
 
   it('follows the clone, edit, push loop of the README', async () => {
