@@ -46,12 +46,14 @@ export async function resumeIntents(ctx: PassContext, vms: ObservedVm[]): Promis
       // Else the node is still an orchestrator member (its removal failed or was interrupted):
       // the planner's deletion takes it out of the orchestrator before deleting its VM.
     }),
-  ).finally(() =>
-    ctx.deps.store.update((d) => {
+  ).finally(async () => {
+    // Nothing journaled, nothing to clear: an idle pass does not rewrite the store.
+    if (done.size === 0) return;
+    await ctx.deps.store.update((d) => {
       const r = d.clusters[ctx.clusterId];
       if (r) r.intents = r.intents.filter((i) => !done.has(i));
-    }),
-  );
+    });
+  });
   if (intents.some((i) => i.kind === 'create' && !byNode.has(i.nodeId))) ctx.deps.observations.invalidate(ctx.adapter.provider);
   return known;
 }

@@ -74,7 +74,13 @@ export function createDaemon(options: DaemonOptions): Daemon {
     onError: (id, err) => options.log.debug({ cluster: id, err }, 'pass failed'),
   });
 
-  const takeSnapshot = async (snapshot: Snapshot, forceAll: boolean) => {
+  /** One batch of passes: each may use a provider listing as fresh as the moment they were asked for. */
+  const enqueueAll = (ids: string[], at: number) => {
+    options.observations.requested(ids, at);
+    for (const id of ids) controller.enqueue(id);
+  };
+
+  const takeSnapshot = async (snapshot: Snapshot, forceAll: boolean, requestedAt: number) => {
     const previous = state;
     const orphans = await discoverOrphans(options);
     if (previous && [snapshot.message, ...snapshot.messages].some((m) => m.includes(CONFIRM_DELETION_MARKER))) await confirmHeld(options.store, previous);
@@ -84,20 +90,20 @@ export function createDaemon(options: DaemonOptions): Daemon {
     options.observations.setRegions(regionsInUse(state, options));
     const assigned = state.unassigned.length > 0 && (await assignIds(options, state, newId));
     const keys = new Set([...state.entries.keys(), ...known.keys(), ...orphans.keys()]);
-    for (const id of keys) {
-      if (forceAll || !previous || previous.get(id)?.hash !== state.get(id)?.hash || previous.deletionHeld(id) !== state.deletionHeld(id)) controller.enqueue(id);
-    }
+    const changed = [...keys].filter((id) => forceAll || !previous || previous.get(id)?.hash !== state!.get(id)?.hash || previous.deletionHeld(id) !== state!.deletionHeld(id));
+    enqueueAll(changed, requestedAt);
     return assigned;
   };
 
   const pollOnce = async (forceAll = false) => {
+    const requestedAt = Date.now();
     const snapshot = await options.source.poll();
     lastPoll = Date.now();
     // After committing ids, take in that commit at once rather than at the next interval.
-    if (snapshot && (await takeSnapshot(snapshot, forceAll))) {
+    if (snapshot && (await takeSnapshot(snapshot, forceAll, requestedAt))) {
       const next = await options.source.poll();
-      if (next) await takeSnapshot(next, false);
-    } else if (!snapshot && forceAll && state) for (const id of allKeys(state, options.store)) controller.enqueue(id);
+      if (next) await takeSnapshot(next, false, Date.now());
+    } else if (!snapshot && forceAll && state) enqueueAll(allKeys(state, options.store), requestedAt);
   };
 
   // One poll at a time. A request that arrives while one runs gets a fresh poll after it, so a

@@ -8,8 +8,15 @@ import { StalledError } from './errors.js';
  * Concurrent readers of a stale entry wait for one refresh; a write marks the entry stale.
  */
 export interface ObservationCache {
-  /** VMs of one provider, at most `maxAgeMs` old, for the regions currently in use. */
-  vms(provider: Provider, maxAgeMs: number): Promise<ObservedVm[]>;
+  /**
+   * VMs of one provider for the regions currently in use, at most `maxAgeMs` old — old measured
+   * from when `clusterId`'s pass was requested (see `requested`), else from now. So every pass of
+   * one batch shares one listing however long the batch takes, while a requeued pass (waiting
+   * for a VM to boot) always looks again.
+   */
+  vms(provider: Provider, maxAgeMs: number, clusterId?: string): Promise<ObservedVm[]>;
+  /** These clusters' passes were requested at `at` (ms); each cluster's next `vms` read uses it once. */
+  requested(clusterIds: Iterable<string>, at: number): void;
   /** After a write: the next read lists again. */
   invalidate(provider: Provider): void;
   /** Regions to list per provider (from the manifests and the store). */
@@ -26,6 +33,7 @@ interface Entry {
 export function createObservationCache(providers: Partial<Record<Provider, ProviderAdapter>>, now: () => number = Date.now): ObservationCache {
   const entries = new Map<Provider, Entry>();
   const inflight = new Map<Provider, Promise<ObservedVm[]>>();
+  const requestedAt = new Map<string, number>();
   // Bumped by every write, so a listing that started before the write is not taken as fresh.
   const generation = new Map<Provider, number>();
   let regions: Partial<Record<Provider, string[]>> = {};
@@ -51,11 +59,17 @@ export function createObservationCache(providers: Partial<Record<Provider, Provi
   };
 
   return {
-    vms: async (provider, maxAgeMs) => {
+    vms: async (provider, maxAgeMs, clusterId) => {
+      const asOf = (clusterId !== undefined ? requestedAt.get(clusterId) : undefined) ?? now();
+      if (clusterId !== undefined) requestedAt.delete(clusterId);
       const e = entries.get(provider);
       const wanted = [...(regions[provider] ?? [])].sort().join(',');
-      const fresh = e && !e.stale && e.regionsKey === wanted && now() - e.at <= maxAgeMs;
+      const fresh = e && !e.stale && e.regionsKey === wanted && asOf - e.at <= maxAgeMs;
       return fresh ? e.vms : refresh(provider);
+    },
+    requested: (clusterIds, at) => {
+      // A later request asks for a fresher view than an earlier one not yet served.
+      for (const id of clusterIds) requestedAt.set(id, Math.max(at, requestedAt.get(id) ?? at));
     },
     invalidate: (provider) => {
       generation.set(provider, (generation.get(provider) ?? 0) + 1);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -85,11 +85,18 @@ describe('the reconciler daemon against a real Git remote and the simulated clou
     co = await startDaemon(repo, sim, dataDir);
     await Promise.all([converged(co, 'cluster_web', 3), converged(co, 'cluster_api', 1), converged(co, 'cluster_etl', 1)]);
     await co.daemon.controller.idle();
+    // The status commits move the revision every status records: let one pass take that in.
+    await co.statusWriter?.flush();
+    await co.daemon.resync();
+    await co.daemon.controller.idle();
     co.calls.reset();
+    const stored = statSync(join(dataDir, 'state.json')).mtimeMs;
     await co.daemon.resync();
     await co.daemon.controller.idle();
     expect(co.calls.calls.filter((c) => WRITES.test(c.operation))).toEqual([]);
     expect(co.calls.count()).toBeLessThanOrEqual(3);
+    // Nothing changed, so nothing is written: an idle pass over many clusters must not rewrite the store per cluster.
+    expect(statSync(join(dataDir, 'state.json')).mtimeMs).toBe(stored);
   });
 
   it('leaves the VMs of a cluster alone when its manifest becomes invalid, and says why', async () => {

@@ -1,0 +1,76 @@
+import type { Provider } from '../src/domain/manifest/types.js';
+import type { Clusterops } from '../src/main.js';
+import { TAG } from '../src/providers/ownership.js';
+import { startSimCloud, type SimCloud } from '../src/sim/cloud.js';
+import { benchConfig, startDaemon, waitUntil } from './lib/daemon.js';
+import { manifestText, type FleetCluster } from './lib/fleet.js';
+import { BenchRepo } from './lib/repo.js';
+import { ratioFigure, round, runBenchmark, since, type Figure } from './lib/report.js';
+
+/**
+ * Figure 3: a new cluster of 1, 10 and 50 nodes on each provider, with a simulated boot time B:
+ * time from the poll that takes in its manifest to clusterops reporting every node running, vs B;
+ * and the provider API calls per node it took. The clock starts at `daemon.pollNow()` (what the
+ * webhook runs); figure 4 measures how long a push takes to get there.
+ */
+const BOOT_MS = Number(process.env.BENCH_BOOT_MS ?? 3000);
+const SIZES = [1, 10, 50];
+const REGION: Record<Provider, string> = { digitalocean: 'sfo3', hetzner: 'fsn1', aws: 'us-east-1' };
+const RUNNING = new Set(['active', 'running']);
+
+await runBenchmark('convergence', async () => {
+  const repo = await BenchRepo.create();
+  const sim = await startSimCloud({ bootMs: BOOT_MS, deleteMs: BOOT_MS });
+  let co: Clusterops | undefined;
+  try {
+    await repo.write({ 'clusters/.keep': '' });
+    await repo.write({});
+    await repo.push('empty fleet');
+    co = await startDaemon(benchConfig(repo.remote, await repo.dir('data'), { endpoints: sim.endpoints(), credentials: sim.credentials }), sim);
+    const figures: Figure[] = [];
+    const runs = [];
+    for (const provider of ['digitalocean', 'hetzner', 'aws'] as Provider[]) {
+      for (const size of SIZES) {
+        const run = await converge(co, sim, repo, provider, size);
+        runs.push(run);
+        figures.push({
+          ...ratioFigure(`converge ${size} node${size === 1 ? '' : 's'}, ${provider}`, run.statusMs, BOOT_MS, 'ms', undefined, `VMs running at ${Math.round(run.vmsMs)} ms; ${run.callsPerNode} calls/node`),
+          target: `≤ B + 2 s (${BOOT_MS + 2000} ms)`,
+          pass: run.statusMs <= BOOT_MS + 2000,
+        });
+      }
+    }
+    return { figures, details: { bootMs: BOOT_MS, runs } };
+  } finally {
+    await co?.close();
+    await sim.close();
+    await repo.cleanup();
+  }
+});
+
+async function converge(co: Clusterops, sim: SimCloud, repo: BenchRepo, provider: Provider, size: number) {
+  const c: FleetCluster = {
+    id: `cluster_c${provider.slice(0, 2)}${size}`,
+    name: `conv-${provider}-${size}`,
+    provider,
+    region: REGION[provider],
+    groups: [{ role: 'manager', plan: 'small', count: 1 }, ...(size > 1 ? [{ role: 'worker' as const, plan: 'micro' as const, count: size - 1 }] : [])],
+  };
+  await repo.write({ [`clusters/${c.name}.yaml`]: manifestText(c) });
+  await repo.push(`add ${c.name}`);
+  co.calls.reset();
+  const t0 = performance.now();
+  let vmsMs = Number.NaN;
+  await co.daemon.pollNow();
+  await waitUntil(`${c.name} to run`, () => {
+    const vms = sim.emulators[provider].vms().filter((v) => v.tags[TAG.cluster] === c.id);
+    if (Number.isNaN(vmsMs) && vms.length === size && vms.every((v) => RUNNING.has(v.status))) vmsMs = since(t0);
+    const s = co.store.cluster(c.id)?.status;
+    return s?.status === 'running' && s.nodes.length === size && s.nodes.every((n) => n.status === 'running');
+  }, 180_000, 5);
+  const statusMs = since(t0);
+  const calls: Record<string, number> = {};
+  for (const call of co.calls.calls) calls[call.operation] = (calls[call.operation] ?? 0) + 1;
+  const total = co.calls.calls.length;
+  return { provider, size, statusMs: round(statusMs), vmsMs: round(vmsMs), calls, callsPerNode: round(total / size, 2), throttled: co.calls.calls.filter((x) => x.status === 429 || x.status === 503).length };
+}
