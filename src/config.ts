@@ -44,6 +44,15 @@ export interface ServeConfig {
   demoToken?: string;
   /** The configuration file read, if any. */
   file?: string;
+  /** The operator's git settings from the environment (GIT_SSH_COMMAND, GIT_ASKPASS, GIT_CONFIG_*), passed to every git command. */
+  gitEnv: Record<string, string>;
+}
+
+/** Variables that configure how git reaches the remote; others (GIT_DIR, GIT_WORK_TREE …) would break the clone and are never passed. */
+const GIT_ENV = /^(GIT_SSH|GIT_SSH_COMMAND|GIT_SSH_VARIANT|GIT_ASKPASS|GIT_TERMINAL_PROMPT|GIT_CONFIG_GLOBAL|GIT_CONFIG_SYSTEM|GIT_CONFIG_NOSYSTEM|GIT_CONFIG_COUNT|GIT_CONFIG_KEY_\d+|GIT_CONFIG_VALUE_\d+|GIT_CONFIG_PARAMETERS|GIT_PROXY_COMMAND|GIT_SSL_NO_VERIFY|GIT_SSL_CAINFO|GIT_HTTP_PROXY_AUTHMETHOD)$/;
+
+function gitEnvFrom(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => GIT_ENV.test(e[0]) && e[1] !== undefined));
 }
 
 export class ConfigError extends Error {
@@ -289,6 +298,7 @@ function build(raw: RawSettings, env: NodeJS.ProcessEnv, tty: boolean, file: str
     ...githubFrom(raw, env),
     simBootMs: raw.simBootMs ?? 3000,
     ...(file ? { file } : {}),
+    gitEnv: gitEnvFrom(env),
   };
 }
 
@@ -344,11 +354,12 @@ export function secretsOf(config: ServeConfig): string[] {
 
 /** The configuration as `config check` prints it: every setting with its value and where it came from; secrets never shown. */
 export function describeConfig(config: ServeConfig): Record<string, unknown> {
-  const { credentials, endpoints, webhookSecret, demoToken, github, ...rest } = config;
+  const { credentials, endpoints, webhookSecret, demoToken, github, gitEnv, ...rest } = config;
   const set = (v: unknown) => (v ? '(set)' : '(not set)');
   return {
     ...rest,
     webhookSecret: set(webhookSecret),
+    gitEnv: Object.keys(gitEnv).length > 0 ? Object.keys(gitEnv) : '(none)',
     ...(config.demo ? { demoToken: demoToken ? '(set)' : '(generated on first start)' } : {}),
     github: github ? { repo: github.repo, apiUrl: github.apiUrl, pollIntervalMs: github.pollIntervalMs, token: '(set)' } : '(off)',
     providers: Object.fromEntries((['digitalocean', 'hetzner', 'aws'] as const).map((p) => [p, { credentials: set(credentials[p]), endpoint: endpoints[p] ?? '(provider default)' }])),

@@ -161,7 +161,9 @@ async function start(config: ServeConfig, overrides: StartOverrides, lock: DataD
     ],
   });
   const server = await listen(app.callback(), config.host, config.port);
-  const url = `http://${config.host}:${(server.address() as { port: number }).port}`;
+  // Listening on every address: show (and let tests use) the loopback one.
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${shownHost}:${(server.address() as { port: number }).port}`;
   await daemon.start();
   prWatcher?.start();
   log.info({ url, repo: config.local ?? (config.demo ? repo : '(configured)'), instance: store.instanceId }, 'clusterops is running');
@@ -254,7 +256,7 @@ async function openSource(config: ServeConfig, repo: string, log: Logger, onLoca
     await local.start();
     return { source, commit: undefined, closeSource: () => local.close(), snapshotOf: undefined, isOpen: () => true };
   }
-  const git = createGitSource({ url: repo, branch: config.branch, workDir: join(config.dataDir, 'repo'), author: IDENTITY, logger: sourceLog });
+  const git = createGitSource({ url: repo, branch: config.branch, workDir: join(config.dataDir, 'repo'), author: IDENTITY, logger: sourceLog, env: config.gitEnv });
   // An empty remote or a branch not pushed yet is not fatal: say so and try again at each poll.
   let opened = false;
   const ensureOpen = async () => {

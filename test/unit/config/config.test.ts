@@ -95,6 +95,13 @@ describe('configuration: secrets only from the environment or files', () => {
   });
 });
 
+describe('configuration: git settings from the environment', () => {
+  it('passes on the variables that say how to reach the remote, never those that would redirect the clone', () => {
+    const c = read({ repo: 'x' }, { GIT_SSH_COMMAND: 'ssh -i /keys/deploy', GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.proxy', GIT_CONFIG_VALUE_0: 'http://proxy:3128', GIT_DIR: '/elsewhere', GIT_WORK_TREE: '/tmp', HOME: '/root' });
+    expect(c.gitEnv).toEqual({ GIT_SSH_COMMAND: 'ssh -i /keys/deploy', GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.proxy', GIT_CONFIG_VALUE_0: 'http://proxy:3128' });
+  });
+});
+
 describe('configuration: bad values are refused at start-up, naming the setting and its source', () => {
   it.each([
     ['pollInterval: 0', ':1:15: pollInterval must be an integer from 1 to 86400 (seconds)'],
