@@ -37,6 +37,7 @@ describe.skipIf(!HAVE_CHROMIUM && !MUST_RUN)('the dashboard in a browser, on the
   };
 
   beforeAll(async () => {
+    if (!HAVE_CHROMIUM) throw new Error(MISSING); // under CI=true: fail, never skip
     // Accounts before start: another organization with its admin, and a member of the demo's.
     const accounts = await openAccounts(dataDir);
     await accounts.createOrganization('org_abc123', 'Demo organization');

@@ -43,12 +43,16 @@ export function replaceContent(root: HTMLElement, ...children: Child[]): void {
   if (key) root.querySelector<HTMLElement>(`[data-key="${CSS.escape(key)}"]`)?.focus();
 }
 
-/** A table in a scrollable, focusable region (so it can be scrolled by keyboard on a narrow screen). */
+/**
+ * A table in a scrollable, focusable region (scrollable by keyboard). On a phone each row shows as
+ * a card: every cell carries its column's name (`data-label`), which the stylesheet puts before it.
+ */
 export function table(key: string, caption: string, head: string[], rows: HTMLTableRowElement[], empty: string): HTMLElement {
   if (rows.length === 0) return h('p', { class: 'empty' }, empty);
+  for (const row of rows) [...row.cells].forEach((cell, i) => cell.setAttribute('data-label', head[i] ?? ''));
   return h(
     'div',
     { class: 'scroll', role: 'region', 'aria-label': caption, tabindex: 0, 'data-key': `scroll-${key}` },
-    h('table', {}, h('caption', {}, caption), h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col' }, c)))), h('tbody', {}, rows)),
+    h('table', { class: 'cards' }, h('caption', {}, caption), h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col' }, c)))), h('tbody', {}, rows)),
   );
 }
