@@ -17,6 +17,8 @@ export interface FaultRule {
   kind: FaultKind;
   /** For `status`: the HTTP status to answer. */
   status?: number;
+  /** For `status`: a `Retry-After` header (seconds) on the answer, as providers send with 429 and 503. */
+  retryAfterS?: number;
   /** Only calls of this operation (e.g. `droplets.create`, `RunInstances`); all calls when absent. */
   operation?: string;
   /** Fail this many matching calls, then stop (default: 1 unless `probability` is set). */
@@ -67,6 +69,9 @@ function validateRule(rule: FaultRule): void {
   if (!kinds.includes(rule.kind)) throw new Error(`fault kind must be one of ${kinds.join(', ')}`);
   if (rule.kind === 'status' && (!Number.isInteger(rule.status) || rule.status! < 400 || rule.status! > 599)) {
     throw new Error('a status fault needs status: 400–599');
+  }
+  if (rule.retryAfterS !== undefined && (rule.kind !== 'status' || !Number.isInteger(rule.retryAfterS) || rule.retryAfterS < 0)) {
+    throw new Error('retryAfterS (an integer ≥ 0) goes with a status fault');
   }
   if (rule.probability !== undefined && !(rule.probability >= 0 && rule.probability <= 1)) {
     throw new Error('probability must be between 0 and 1');

@@ -92,7 +92,11 @@ async function dispatch(handler: EmulatorHandler, faults: FaultInjector, req: Si
   const fault = faults.take(routed.operation);
   if (fault?.kind === 'timeout') return 'hang';
   if (fault?.kind === 'drop') return 'drop';
-  if (fault?.kind === 'status') return { response: handler.faultResponse(fault.status!, routed.operation) };
+  if (fault?.kind === 'status') {
+    const response = handler.faultResponse(fault.status!, routed.operation);
+    if (fault.retryAfterS === undefined) return { response };
+    return { response: { ...response, headers: { ...response.headers, 'retry-after': String(fault.retryAfterS) } } };
+  }
   const response = await routed.handle();
   return { response, dropAfter: fault?.kind === 'drop-after' };
 }

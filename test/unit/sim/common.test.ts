@@ -29,6 +29,8 @@ describe('FaultInjector', () => {
     [{ kind: 'status', status: 200 }, 'a status fault needs status: 400–599'],
     [{ kind: 'drop', probability: 2 }, 'probability must be between 0 and 1'],
     [{ kind: 'drop', times: 0 }, 'times must be an integer ≥ 1'],
+    [{ kind: 'drop', retryAfterS: 1 }, 'retryAfterS (an integer ≥ 0) goes with a status fault'],
+    [{ kind: 'status', status: 429, retryAfterS: 0.5 }, 'retryAfterS (an integer ≥ 0) goes with a status fault'],
   ])('refuses %j', (rule, message) => {
     const f = new FaultInjector();
     expect(() => f.add(rule as never)).toThrow(message);
