@@ -69,7 +69,7 @@ export function createHetznerClient(o: HetznerClientOptions): HetznerClient {
       }
       const error = apiError(parsed, response.status, o.token);
       if (req.accept?.(response.status, error)) return { ok: false, status: response.status, error };
-      throw classifyResponse(req.operation, response.status, error, budget.retryAfterMs(), o.token);
+      throw classifyResponse(req.operation, response.status, error, response.status === 429 ? budget.blockAfter429(response.headers) : budget.retryAfterMs(), o.token);
     },
   };
 }

@@ -12,11 +12,14 @@ export class RateBudget {
   private remaining = 0;
   private at = 0;
   private resetMs = 0;
+  private blockedUntilMs = 0;
 
   constructor(private readonly now: () => number) {}
 
-  /** Spends one request, or throws `TransientError('RateLimited')` when only the reserve is left. */
+  /** Spends one request, or throws `TransientError('RateLimited')` when only the reserve is left or a 429 said to wait. */
   spend(operation: string): void {
+    const blocked = this.blockedUntilMs - this.now();
+    if (blocked > 0) throw new TransientError('RateLimited', `Hetzner asked to wait after a 429; ${operation} held back`, { retryAfterMs: blocked });
     const estimate = this.estimate();
     if (estimate === undefined) return;
     const reserve = Math.min(10, Math.floor(this.limit! / 100));
@@ -41,6 +44,18 @@ export class RateBudget {
   /** How long until one request is available again: the wait a 429 asks for. */
   retryAfterMs(): number {
     return this.waitFor(1);
+  }
+
+  /**
+   * A 429 came back. With `Retry-After`, no call of this client (every cluster on this token)
+   * leaves before it has passed; without, the `RateLimit-*` headers already taken in hold calls
+   * back while the bucket is empty. Returns the wait.
+   */
+  blockAfter429(headers: Headers): number {
+    const retryAfterS = Number(headers.get('retry-after') ?? NaN);
+    if (!(Number.isFinite(retryAfterS) && retryAfterS > 0)) return this.retryAfterMs();
+    this.blockedUntilMs = Math.max(this.blockedUntilMs, this.now() + retryAfterS * 1000);
+    return retryAfterS * 1000;
   }
 
   private estimate(): number | undefined {

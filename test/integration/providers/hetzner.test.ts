@@ -255,6 +255,24 @@ describe('Hetzner adapter specifics', () => {
     expect((err as TransientError).retryAfterMs).toBe(1_800_000);
   });
 
+  it('after a 429 with Retry-After, no call of the client leaves until it has passed, whichever cluster asks', async () => {
+    const clock = new ManualClock();
+    const counter = new CallCounter();
+    const e = await start({ clock });
+    const adapter = adapterFor(e, { clock, counter });
+    e.faults.add({ kind: 'status', status: 429, retryAfterS: 7, operation: 'servers.list' });
+    const first = await adapter.observe(['fsn1']).catch((x: unknown) => x);
+    expect(first).toMatchObject({ name: 'TransientError', reason: 'RateLimited', retryAfterMs: 7_000 });
+    // Another pass (another cluster on the same token) is held back without a call going out.
+    clock.advance(3_000);
+    const held = await adapter.create(req()).catch((x: unknown) => x);
+    expect(held).toMatchObject({ name: 'TransientError', reason: 'RateLimited', retryAfterMs: 4_000 });
+    expect(counter.calls.map((c) => c.status)).toEqual([429]);
+    expect(e.vms()).toEqual([]);
+    clock.advance(4_000);
+    expect(await adapter.observe(['fsn1'])).toEqual([]);
+  });
+
   it('holds calls back while the budget is at its reserve instead of provoking a 429, and resumes after the refill', async () => {
     const clock = new ManualClock();
     const counter = new CallCounter();
