@@ -1,5 +1,6 @@
 import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import type { ProviderCallRecorder } from '../types.js';
+import { RequestPacer } from './pacer.js';
 
 /** What building EC2 clients takes. */
 export interface Ec2ClientSettings {
@@ -44,7 +45,22 @@ function buildClient(s: Ec2ClientSettings, region: string): EC2Client {
     requestHandler: { connectionTimeout: s.timeoutMs, requestTimeout: s.timeoutMs, throwOnRequestTimeout: true },
   });
   if (s.recorder) recordCalls(client, s.recorder, s.now ?? (() => performance.now()));
+  paceCalls(client, new RequestPacer());
   return client;
+}
+
+/**
+ * Every HTTP attempt (retries included) waits for a token of EC2's bucket for its action, in
+ * the client's Region. Outside the recorder, so recorded durations leave the wait out.
+ */
+function paceCalls(client: EC2Client, pacer: RequestPacer): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      await pacer.take((context.commandName ?? 'Unknown').replace(/Command$/, ''));
+      return next(args);
+    },
+    { step: 'deserialize', priority: 'high', name: 'clusteropsRequestPacer' },
+  );
 }
 
 /**

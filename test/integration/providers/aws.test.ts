@@ -16,6 +16,7 @@ import { StalledError, TransientError } from '../../../src/reconcile/errors.js';
 import { ManualClock, systemClock } from '../../../src/sim/common/clock.js';
 import type { RunningEmulator } from '../../../src/sim/common/types.js';
 import { startAwsEmulator, type AwsEmulatorOptions } from '../../../src/sim/aws/index.js';
+import { startSimCloud } from '../../../src/sim/cloud.js';
 import { OWNER, describeProviderContract, ownedTags, request, type ContractHarness } from './contract.js';
 
 const ACCESS_KEY = 'AKIDCLUSTEROPSTEST01';
@@ -206,6 +207,21 @@ describe('EC2 emulator through @aws-sdk/client-ec2', () => {
     h.clock.advance(3000);
     const vm = await h.adapter().create(r);
     expect(h.emulator.vms().filter((v) => v.tags[TAG.node] === r.nodeId).map((v) => v.id)).toEqual([vm.providerId]);
+  });
+
+  it('keeps to EC2’s documented RunInstances bucket: twelve creates at once are never throttled', async () => {
+    const sim = await startSimCloud();
+    try {
+      const counter = new CallCounter();
+      const adapter = createAwsAdapter({ ownerId: OWNER, endpoint: sim.endpoints().aws, recorder: counter, accessKeyId: sim.credentials.aws.accessKeyId, secretAccessKey: sim.credentials.aws.secretAccessKey });
+      const requests = Array.from({ length: 12 }, (_, i) => ({ ...request({ region: REGION, size } as unknown as ContractHarness), nodeId: `node_${String(i + 1).padStart(3, '0')}` }));
+      await Promise.all(requests.map((r) => adapter.create(r)));
+      expect(sim.emulators.aws.vms().map((v) => v.tags[TAG.node]).sort()).toEqual(requests.map((r) => r.nodeId));
+      expect(counter.count({ operation: 'RunInstances' })).toBe(12);
+      expect(counter.calls.filter((c) => c.status !== 200)).toEqual([]);
+    } finally {
+      await sim.close();
+    }
   });
 
   it('hides a new instance during the consistency window; the adapter neither fails nor duplicates', async () => {
