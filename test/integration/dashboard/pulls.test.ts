@@ -1,59 +1,25 @@
-import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGitHubEmulator, type GitHubEmulator } from '../../../src/sim/github/index.js';
-import { call, converged, group, manifest, startApiWorld, type ApiWorld } from '../api/api-harness.js';
-
-const REPO = 'acme/clusters';
-const GH_TOKEN = 'gh-token-dashboard-0123456789';
-const alpha = (workers: number) => manifest('alpha', { id: 'cluster_alpha', groups: [group('manager', 'small', 1), group('worker', 'small', workers)].join('\n') });
-const bravo = (managers: number) => manifest('bravo', { id: 'cluster_bravo', provider: 'hetzner', region: 'nbg1', groups: group('manager', 'small', managers) }).replace('organizationId: org_abc123', 'organizationId: org_other');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { call } from '../api/api-harness.js';
+import { alpha, bravo, REPO, startGitHubWorld, type GitHubWorld } from './github-world.js';
 
 // Open pull requests' plans on the dashboard, from the PR watcher (octokit against the GitHub
 // emulator), each reader seeing only the plans of clusters they may read.
 describe('dashboard: pull-request plans', () => {
-  let w: ApiWorld;
-  let gh: GitHubEmulator;
-  const pulls = async (token: string) => (await call(w.co.url, 'GET', '/ui/api/pulls', { token })).json;
-  const branch = (name: string, files: Record<string, string>) => {
-    const { repo } = w;
-    repo.git(repo.work, 'fetch', '-q', 'origin');
-    repo.git(repo.work, 'checkout', '-q', '-B', name, 'origin/main');
-    for (const [path, content] of Object.entries(files)) writeFileSync(join(repo.work, path), content);
-    repo.git(repo.work, 'commit', '-qam', `change on ${name}`);
-    repo.git(repo.work, 'push', '-q', '-f', 'origin', `${name}:${name}`);
-    repo.git(repo.work, 'checkout', '-q', 'main');
-  };
+  let world: GitHubWorld;
+  const pulls = async (token: string) => (await call(world.w.co.url, 'GET', '/ui/api/pulls', { token })).json;
 
   beforeAll(async () => {
-    // The emulator needs the world's repository and the world needs the emulator's address: pick the port first.
-    const port = await freePort();
-    w = await startApiWorld({
-      files: { 'clusters/alpha.yaml': alpha(1), 'clusters/bravo.yaml': bravo(1) },
-      config: { statusCommits: false, github: { token: GH_TOKEN, repo: REPO, apiUrl: `http://127.0.0.1:${port}`, pollIntervalMs: 0 } },
-    });
-    gh = await startGitHubEmulator({ token: GH_TOKEN, port, repos: { [REPO]: { bareRepoPath: w.repo.remote } } });
-    await Promise.all([converged(w.co, 'cluster_alpha', 2), converged(w.co, 'cluster_bravo', 1)]);
+    world = await startGitHubWorld();
   });
   afterAll(async () => {
-    await w?.close();
-    await gh?.close();
+    await world?.close();
   });
 
   it('shows each open pull request with its statuses and per-cluster plan, to readers of those clusters only', async () => {
+    const { w, gh } = world;
     expect(await pulls(w.tokens.alice)).toEqual({ enabled: true, pulls: [] });
-    branch('alpha-up', { 'clusters/alpha.yaml': alpha(3) });
-    branch('bravo-up', { 'clusters/bravo.yaml': bravo(3) });
+    world.branch('alpha-up', { 'clusters/alpha.yaml': alpha(3) });
+    world.branch('bravo-up', { 'clusters/bravo.yaml': bravo(3) });
     const a = await gh.openPullRequest({ repo: REPO, head: 'alpha-up', title: 'alpha: two more workers' });
     const b = await gh.openPullRequest({ repo: REPO, head: 'bravo-up', title: 'bravo: HA control plane' });
     await w.co.prWatcher!.pollOnce();
@@ -91,6 +57,7 @@ describe('dashboard: pull-request plans', () => {
   });
 
   it('drops a pull request once it is merged or closed', async () => {
+    const { w, gh } = world;
     const [open] = (await pulls(w.tokens.alice)).pulls as { number: number }[];
     await gh.mergePullRequest(REPO, open!.number);
     await w.co.prWatcher!.pollOnce();

@@ -15,6 +15,9 @@ const ICONS: Record<string, string> = {
   'not-ready': '▲',
   'not-joined': '○',
   error: '✖',
+  success: '✔',
+  pending: '◔',
+  failure: '✖',
 };
 
 export function badge(status: ClusterStatus | NodeStatus | string): HTMLElement {

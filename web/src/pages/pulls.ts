@@ -20,13 +20,9 @@ function pull(pr: PullRequestView): HTMLElement {
     { class: 'pull', 'aria-labelledby': `pr-${pr.number}` },
     h('h2', { id: `pr-${pr.number}` }, pr.link ? h('a', { href: pr.link, rel: 'noopener noreferrer', target: '_blank', 'data-key': `pr-${pr.number}` }, `Pull request ${name}`) : `Pull request ${name}`),
     h('p', { class: 'sub' }, 'Head ', h('code', { title: pr.headSha }, shortSha(pr.headSha)), ' · checked ', timeAgo(pr.checkedAt)),
-    h('ul', { class: 'checks' }, h('li', {}, 'clusterops/validate: ', badge(state(pr.validate.state)), ' ', pr.validate.description), h('li', {}, 'clusterops/plan: ', badge(state(pr.plan.state)), ' ', pr.plan.description)),
+    h('ul', { class: 'checks' }, h('li', {}, 'clusterops/validate: ', badge(pr.validate.state), ' ', pr.validate.description), h('li', {}, 'clusterops/plan: ', badge(pr.plan.state), ' ', pr.plan.description)),
     ...pr.clusters.map((c) => plan(pr.number, c)),
   );
-}
-
-function state(s: string): string {
-  return s === 'success' ? 'running' : s === 'pending' ? 'provisioning' : 'error';
 }
 
 function plan(number: number, c: ClusterPlanView): HTMLElement {
