@@ -54,8 +54,8 @@ export interface PullRequestHandler {
   ensureMergedResult(number: number, result: MergeResult): Promise<CommentOutcome | null>;
   /** Read only: the open pull requests that change manifests, as last checked, by number. */
   openPlans(): PullRequestPlanView[];
-  /** Drops what is known of pull requests not in `open` (closed or merged meanwhile). */
-  keepOnly(open: readonly number[]): void;
+  /** Drops what is known of a pull request (closed or merged). */
+  forget(number: number): void;
 }
 
 export function createPullRequestHandler(deps: PullRequestHandlerDeps): PullRequestHandler {
@@ -114,9 +114,7 @@ export function createPullRequestHandler(deps: PullRequestHandlerDeps): PullRequ
     },
 
     openPlans: () => [...known.values()].sort((a, b) => a.number - b.number),
-    keepOnly: (open) => {
-      for (const number of known.keys()) if (!open.includes(number)) known.delete(number);
-    },
+    forget: (number) => void known.delete(number),
   };
 }
 

@@ -56,7 +56,8 @@ export function createPullRequestWatcher(deps: PullRequestWatcherDeps): PullRequ
   const ensureOpen = () =>
     serial(async () => {
       const open = await deps.github.openPulls();
-      deps.handler.keepOnly(open.map((pr) => pr.number));
+      // Pull requests closed without a webhook reaching us leave the list at the next poll.
+      for (const known of deps.handler.openPlans()) if (!open.some((pr) => pr.number === known.number)) deps.handler.forget(known.number);
       for (const pr of open) await deps.handler.ensurePullRequest(pr.number);
     });
   const checkResults = () =>
@@ -82,7 +83,7 @@ export function createPullRequestWatcher(deps: PullRequestWatcherDeps): PullRequ
 
   return {
     onEvent: async (event) => {
-      if (event.action === 'closed') deps.handler.keepOnly(deps.handler.openPlans().map((p) => p.number).filter((n) => n !== event.number));
+      if (event.action === 'closed') deps.handler.forget(event.number);
       if (event.action === 'closed' && event.merged) {
         pending.set(event.number, { number: event.number, mergedAt: Date.now(), revisionAtMerge: deps.revision() });
         return;
