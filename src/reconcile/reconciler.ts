@@ -71,8 +71,11 @@ async function runPass(ctx: PassContext, entry: DesiredEntry | undefined, observ
       removed = await finalize(ctx);
       return {};
     }
-    const busy = plan.actions.length > 0 || nodes.some((n) => n.status !== 'running' && n.status !== 'unhealthy' && n.status !== 'error');
-    if (busy) return { requeueAfterMs: deps.limits.requeueMs };
+    const waiting = nodes.some((n) => n.status !== 'running' && n.status !== 'unhealthy' && n.status !== 'error');
+    if (waiting) return { requeueAfterMs: deps.limits.requeueMs };
+    // Every action of this pass is done and every node runs: the pass that confirms it (and
+    // reports `running`) need not wait the full requeue delay, which is sized for boots.
+    if (plan.actions.length > 0) return { requeueAfterMs: Math.ceil(deps.limits.requeueMs / 4) };
     // An unhealthy node: look again when its replacement falls due (and at least every 30 s),
     // rather than waiting for the periodic resync.
     const dueIn = unhealthyDueIn(deps, deps.store.cluster(clusterId));
