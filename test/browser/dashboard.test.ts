@@ -117,6 +117,11 @@ describe.skipIf(!HAVE_CHROMIUM && !MUST_RUN)('the dashboard in a browser, on the
     expect(await row('cluster_abc123').textContent()).toContain('3/3 nodes running');
     expect(await js(page, 'window.stayed')).toBe(true);
     await screenshot(page, '03-overview-running');
+    // The filter narrows the list as you type and holds across live updates.
+    await page.getByLabel('Filter clusters').fill('swarm');
+    expect(await page.locator('tbody tr:visible th a').allTextContents()).toEqual(['staging']);
+    await page.getByLabel('Filter clusters').fill('');
+    expect(await page.locator('tbody tr:visible th a').allTextContents()).toEqual(['analytics', 'production', 'staging']);
   }, 60_000);
 
   it('opens a cluster from the keyboard and shows its nodes, conditions, events and manifest', async () => {

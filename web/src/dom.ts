@@ -33,6 +33,7 @@ function append(el: Node, children: Child[]): void {
 export function replaceContent(root: HTMLElement, ...children: Child[]): void {
   const active = document.activeElement;
   const key = active instanceof HTMLElement && root.contains(active) ? active.dataset.key : undefined;
+  const caret = active instanceof HTMLInputElement ? ([active.selectionStart, active.selectionEnd] as const) : null;
   const scrolls = [...root.querySelectorAll<HTMLElement>('[data-key].scroll')].map((e) => [e.dataset.key, e.scrollLeft] as const);
   root.replaceChildren();
   append(root, children);
@@ -40,7 +41,9 @@ export function replaceContent(root: HTMLElement, ...children: Child[]): void {
     const again = root.querySelector<HTMLElement>(`[data-key="${CSS.escape(k ?? '')}"]`);
     if (again) again.scrollLeft = left;
   }
-  if (key) root.querySelector<HTMLElement>(`[data-key="${CSS.escape(key)}"]`)?.focus();
+  const again = key ? root.querySelector<HTMLElement>(`[data-key="${CSS.escape(key)}"]`) : null;
+  again?.focus();
+  if (again instanceof HTMLInputElement && caret && caret[0] !== null) again.setSelectionRange(caret[0], caret[1]);
 }
 
 /**
