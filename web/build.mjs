@@ -39,7 +39,18 @@ await build({
     sourcemap: false,
   },
 });
+// Another build may swap at the same moment (two test runs starting together): its bundle is
+// built from the same sources, so whichever lands last is fine, and a lost race is no error.
 const old = `${out}.${process.pid}.old`;
-if (existsSync(out)) renameSync(out, old);
-renameSync(fresh, out);
+try {
+  renameSync(out, old);
+} catch (err) {
+  if (err.code !== 'ENOENT') throw err;
+}
+try {
+  renameSync(fresh, out);
+} catch (err) {
+  if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+  rmSync(fresh, { recursive: true, force: true });
+}
 rmSync(old, { recursive: true, force: true });

@@ -8,11 +8,12 @@ import { heading } from './common.js';
 export function loginPage(onSubmit: (token: string) => Promise<string | null>, message: { text: string; kind: 'error' | 'info' } | null): HTMLElement {
   const error = h('p', { class: 'notice error', id: 'login-error', role: 'alert', hidden: message?.kind !== 'error' }, message?.kind === 'error' ? message.text : '');
   const info = message?.kind === 'info' ? h('p', { class: 'notice info', role: 'status' }, message.text) : null;
-  const input = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', spellcheck: 'false', required: true, 'aria-describedby': 'token-help login-error' });
+  // No `name`: even a native submission (were the script to fail) could not put the token in a URL.
+  const input = h('input', { id: 'token', type: 'password', autocomplete: 'off', spellcheck: 'false', required: true, 'aria-describedby': 'token-help login-error' });
   const button = h('button', { type: 'submit' }, 'Sign in');
   const form = h(
     'form',
-    { class: 'login', novalidate: true },
+    { class: 'login', method: 'post', action: '/', novalidate: true },
     h('label', { for: 'token' }, 'API token'),
     input,
     h('p', { class: 'help', id: 'token-help' }, 'The bearer token you use with the Clusters API (', h('code', {}, 'clusterops token create --user …'), '). In the demo it is in ', h('code', {}, '.clusterops/demo-token'), '. It stays in this browser tab only.'),
