@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../../src/dashboard/index.js';
 import { packageRoot } from '../../../src/package-root.js';
-import { call, converged, group, manifest, startApiWorld, type ApiWorld } from '../api/api-harness.js';
+import { call, converged, group, manifest, startApiWorld, waitFor, type ApiWorld } from '../api/api-harness.js';
 
 const ALPHA = manifest('alpha', { id: 'cluster_alpha', groups: [group('manager', 'small', 1), group('worker', 'small', 1)].join('\n') });
 const BRAVO = manifest('bravo', { id: 'cluster_bravo', provider: 'hetzner', region: 'nbg1', groups: group('manager', 'small', 1) }).replace('organizationId: org_abc123', 'organizationId: org_other');
@@ -116,10 +116,30 @@ describe('dashboard: static files and /ui/api', () => {
   it('says the GitHub integration is off rather than listing no pull requests', async () => {
     expect((await get('/ui/api/pulls', w.tokens.alice)).json).toEqual({ enabled: false });
   });
+
+  // Last: it breaks alpha's manifest.
+  it('shows an invalid manifest as an error with the validator\'s file:line:col message, and the file as pushed', async () => {
+    const broken = ALPHA.replace('count: 1\n', 'count: -1\n');
+    w.repo.push({ 'clusters/alpha.yaml': broken }, 'alpha: a typo');
+    await heldAs(w.co, 'cluster_alpha', 'invalid');
+    await waitFor('alpha in error', async () => (await get('/ui/api/clusters', w.tokens.alice)).json.clusters[0].status === 'error');
+    const row = (await get('/ui/api/clusters', w.tokens.alice)).json.clusters[0];
+    expect(row.reason).toEqual({ code: 'InvalidManifest', message: expect.stringMatching(/^clusters\/alpha\.yaml:\d+:\d+: .*-1/) });
+    const detail = (await get('/ui/api/clusters/cluster_alpha', w.tokens.alice)).json;
+    expect(detail.manifest).toMatchObject({ text: broken, invalid: row.reason.message });
+    // Its VMs stay, and so do its nodes on the page.
+    expect(detail.nodeList).toHaveLength(2);
+  });
 });
 
 /** Every string value in an object tree (the simulated cloud's tokens and keys). */
 function leaves(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   return value && typeof value === 'object' ? Object.values(value).flatMap(leaves) : [];
+}
+
+/** Waits until the daemon has taken in a push and holds the cluster as `kind`. */
+async function heldAs(co: ApiWorld['co'], clusterId: string, kind: 'valid' | 'invalid'): Promise<void> {
+  await co.daemon.pollNow();
+  await waitFor(`${clusterId} ${kind}`, () => co.daemon.desired().get(clusterId)?.kind === kind);
 }
