@@ -45,6 +45,7 @@ describe.skipIf(!HAVE_CHROMIUM && !MUST_RUN)('the dashboard in a browser: pull-r
     const rows = (await article.locator('tbody tr').allTextContents()).map((t) => t.replace(/\s+/g, ' '));
     expect(rows).toEqual([expect.stringMatching(/^createnode_003workersmall/), expect.stringMatching(/^createnode_004workersmall/)]);
     expect(await article.textContent()).toContain('Managers 1 → 1 · monthly cost $36.00 → $72.00 (+$36.00)');
+    expect(await page.locator('#freshness').textContent()).toMatch(/^Live · updated /);
     await screenshot(page, '11-pull-requests');
     expect(problems).toEqual([]);
   }, 40_000);

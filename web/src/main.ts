@@ -13,6 +13,7 @@ const POLL_MS = 1500;
 
 const main = document.getElementById('main')!;
 const live = document.getElementById('live')!;
+const freshness = document.getElementById('freshness')!;
 let user: SessionView | null = null;
 /** Bumped at each navigation, so an answer for a page already left is dropped. */
 let generation = 0;
@@ -45,6 +46,7 @@ function signOut(message: { text: string; kind: 'error' | 'info' } | null = null
   user = null;
   window.clearTimeout(timer);
   generation++;
+  freshness.hidden = true;
   showUser();
   document.title = 'Sign in · clusterops';
   replaceContent(main, loginPage(signIn, message));
@@ -75,11 +77,13 @@ async function show(navigated: boolean): Promise<void> {
     render(mine, navigated, 'Cluster not found', [heading('Cluster not found'), notice('error', `There is no cluster ${r.id} that you may see.`), h('p', {}, h('a', { href: '/', 'data-key': 'back' }, 'Back to the clusters'))]);
   } else if (!answer.ok) {
     setLive(answer.message);
+    showFreshness(answer.message);
     if (navigated) render(mine, navigated, 'Unavailable', [heading('Unavailable'), notice('error', answer.message)]);
   } else if (answer.changed || navigated) {
     const [title, content] = pageOf(r, answer.data);
     render(mine, navigated, title, content);
   }
+  if (answer.ok) showFreshness(null);
   timer = window.setTimeout(() => void show(false), document.hidden ? POLL_MS * 4 : POLL_MS);
 }
 
@@ -113,6 +117,13 @@ function announce(statuses: [string, string][]): void {
   const changes = statuses.filter(([name, status]) => lastStatuses.has(name) && lastStatuses.get(name) !== status).map(([name, status]) => `${name} is now ${status}`);
   for (const [name, status] of statuses) lastStatuses.set(name, status);
   if (changes.length > 0) setLive(changes.join('. '));
+}
+
+/** A visible line saying the page is live (and when it last heard from clusterops), or that it cannot reach it. */
+function showFreshness(problem: string | null): void {
+  freshness.hidden = false;
+  freshness.className = problem ? 'stale' : 'fresh';
+  freshness.textContent = problem ? `Not up to date: ${problem}` : `Live · updated ${new Date().toLocaleTimeString()}`;
 }
 
 function setLive(text: string): void {
