@@ -167,7 +167,8 @@ async function start(config: ServeConfig, overrides: StartOverrides, lock: DataD
   await daemon.start();
   prWatcher?.start();
   log.info({ url, repo: config.local ?? (config.demo ? repo : '(configured)'), instance: store.instanceId }, 'clusterops is running');
-  log.info({ dashboard: `${url}/` }, `dashboard: open ${url}/ in a browser and sign in with an API token${config.demo ? ` (the demo admin's is in ${join(config.dataDir, 'demo-token')})` : ''}`);
+  const demoHint = config.demoToken ? ` (the demo admin's is CLUSTEROPS_DEMO_TOKEN)` : ` (the demo admin's is in ${join(config.dataDir, 'demo-token')})`;
+  log.info({ dashboard: `${url}/` }, `dashboard: open ${url}/ in a browser and sign in with an API token${config.demo ? demoHint : ''}`);
   return {
     url,
     daemon,
