@@ -191,10 +191,15 @@ async function ensureRecord(deps: ReconcilerDeps, entry: DesiredEntry | undefine
 
 async function finalize(ctx: PassContext): Promise<boolean> {
   const rec = ctx.deps.store.cluster(ctx.clusterId)!;
+  // The status file goes before the record: were the process to die in between, the record
+  // would still be there for the next pass to finalize again, so no status file outlives its
+  // cluster (a record deleted first left status/<name>.yaml behind for good).
+  if ((await ctx.deps.onPassEnd?.(rec, true)) === false) {
+    throw new TransientError('StatusNotWritten', `the status file of deleted cluster ${rec.name} could not be removed yet`);
+  }
   ctx.log.info({}, `cluster ${rec.name} deleted`);
   await ctx.deps.store.update((d) => {
     delete d.clusters[ctx.clusterId];
   });
-  ctx.deps.onPassEnd?.(rec, true);
   return true;
 }

@@ -47,6 +47,10 @@ export interface ReconcilerDeps {
   log: Logger;
   /** What every new VM gets: clusterops' SSH public key and cloud-init user data per orchestrator. */
   vmSetup?: { sshPublicKey?: string; userData?: (orchestrator: ClusterManifest['orchestrator']) => string };
-  /** Called after every pass with the record as saved (status writer, metrics). */
-  onPassEnd?: (record: ClusterRecord, removed: boolean) => void;
+  /**
+   * Called after every pass with the record as saved (status writer, metrics). For a removed
+   * cluster, a promise of false (the status file could not be removed yet) keeps its record,
+   * so the removal is tried again; the status writer's `publish` returns exactly that.
+   */
+  onPassEnd?: (record: ClusterRecord, removed: boolean) => void | Promise<boolean>;
 }

@@ -20,31 +20,52 @@ export interface StatusWriterOptions {
  * that arrive while a commit is running are coalesced (the latest wins).
  */
 export interface StatusWriter {
-  /** Called after every pass; cheap when nothing changed. */
-  publish(record: ClusterRecord, removed: boolean): void;
+  /**
+   * Called after every pass; cheap when nothing changed. Resolves true once Git holds this
+   * status (or a later one of the same cluster), false when its commit failed; never rejects.
+   */
+  publish(record: ClusterRecord, removed: boolean): Promise<boolean>;
   /** Resolves once everything published so far is committed. */
   flush(): Promise<void>;
 }
+
+type Waiter = (committed: boolean) => void;
 
 export function createGitStatusWriter(options: StatusWriterOptions): StatusWriter {
   const published = new Map<string, { name: string; fingerprint: string }>();
   /** The state each commit under way will leave in Git, should it succeed. */
   const inFlight = new Map<string, { name: string; fingerprint: string }>();
-  const pending = new Map<string, { name: string; doc: StatusDocument | null }>();
+  const pending = new Map<string, { name: string; doc: StatusDocument | null; waiters: Waiter[] }>();
+  /** Who waits for the commit under way of each cluster. */
+  const inFlightWaiters = new Map<string, Waiter[]>();
   let running: Promise<void> | null = null;
 
   const drain = async () => {
     while (pending.size > 0) {
-      const [id, next] = pending.entries().next().value as [string, { name: string; doc: StatusDocument | null }];
+      const [id, next] = pending.entries().next().value as [string, { name: string; doc: StatusDocument | null; waiters: Waiter[] }];
       pending.delete(id);
       inFlight.set(id, { name: next.name, fingerprint: statusFingerprint(next.doc) });
-      await write(id, next.name, next.doc)
-        .catch((err: unknown) => {
+      inFlightWaiters.set(id, next.waiters);
+      const ok = await write(id, next.name, next.doc).then(
+        () => true,
+        (err: unknown) => {
           options.log.warn({ err }, `status commit for ${next.name} failed; it will be retried on the next change`);
           published.delete(id);
-        })
-        .finally(() => inFlight.delete(id));
+          return false;
+        },
+      );
+      inFlight.delete(id);
+      for (const done of inFlightWaiters.get(id) ?? []) done(ok);
+      inFlightWaiters.delete(id);
     }
+  };
+
+  // A publish can land after drain's loop ended but before `running` is cleared: start again then.
+  const kick = (): void => {
+    running ??= drain().finally(() => {
+      running = null;
+      if (pending.size > 0) kick();
+    });
   };
 
   const write = async (id: string, name: string, doc: StatusDocument | null) => {
@@ -73,18 +94,21 @@ export function createGitStatusWriter(options: StatusWriterOptions): StatusWrite
   return {
     publish(record, removed) {
       const doc = removed ? null : toDocument(record);
-      if (!removed && !doc) return;
+      if (!removed && !doc) return Promise.resolve(true);
       const fingerprint = statusFingerprint(doc);
-      // Compare with what Git will hold once the commit under way lands, not with what it holds
-      // now: a status that reverts while its change is being committed must still be written.
-      const last = inFlight.get(record.id) ?? published.get(record.id);
-      if (last && last.fingerprint === fingerprint && last.name === record.name) {
-        pending.delete(record.id);
-        return;
-      }
-      pending.set(record.id, { name: record.name, doc });
-      running ??= drain().finally(() => {
-        running = null;
+      return new Promise<boolean>((resolve) => {
+        const waiters = [...(pending.get(record.id)?.waiters ?? []), resolve];
+        // Compare with what Git will hold once the commit under way lands, not with what it holds
+        // now: a status that reverts while its change is being committed must still be written.
+        const last = inFlight.get(record.id) ?? published.get(record.id);
+        if (last && last.fingerprint === fingerprint && last.name === record.name) {
+          pending.delete(record.id);
+          if (inFlight.has(record.id)) inFlightWaiters.get(record.id)!.push(...waiters);
+          else for (const done of waiters) done(true);
+          return;
+        }
+        pending.set(record.id, { name: record.name, doc, waiters });
+        kick();
       });
     },
     flush: async () => {

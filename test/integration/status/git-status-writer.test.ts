@@ -230,6 +230,24 @@ describe.concurrent('git status writer', { timeout: 30_000 }, () => {
     expect(statusFiles()).toEqual(['status/api.yaml']);
   });
 
+  it('publish resolves true once Git holds the status (a removal too), false when its commit failed — the reconciler keeps a deleted cluster’s record until then', async ({ world, expect }) => {
+    const { source, statusFiles } = world;
+    let fail = false;
+    const w = world.writer({ commit: (change) => (fail ? Promise.reject(new Error('push rejected')) : source.commit(change)) });
+    const written = w.publish(record(['running']), false);
+    // A coalesced publish of the same state shares the commit's fate.
+    expect(await Promise.all([written, w.publish(record(['running']), false)])).toEqual([true, true]);
+    expect(statusFiles()).toEqual(['status/web.yaml']);
+    fail = true;
+    expect(await w.publish(record(['running']), true)).toBe(false);
+    expect(statusFiles()).toEqual(['status/web.yaml']);
+    fail = false;
+    expect(await w.publish(record(['running']), true)).toBe(true);
+    expect(statusFiles()).toEqual([]);
+    // Nothing to change: resolves at once.
+    expect(await w.publish(record(['running']), true)).toBe(true);
+  });
+
   it('after a restart, makes no commit for a status Git already holds', async ({ world, expect }) => {
     const { fx, warnings, writer, head, subjectsSince } = world;
     const first = writer();
