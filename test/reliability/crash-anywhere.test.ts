@@ -49,11 +49,19 @@ const DECLARED_SECOND: Declared[] = [
   { id: 'cluster_batch', name: 'batch', orchestrator: 'swarm', groups: { 'manager/nano': 1, 'worker/nano': 1 } },
 ];
 
+/**
+ * A non-demo `clusterops serve` connects to port 22 (there is no setting for another port), so
+ * the simulated hosts listen on port 22 of their loopback addresses: that takes root. Without
+ * it the suite is skipped with the reason, except under CI=true, where it must run.
+ */
+const CAN_BIND_22 = process.getuid?.() === 0;
+if (!CAN_BIND_22 && process.env.CI !== 'true') console.warn('crash anywhere: skipped — binding port 22 for the simulated hosts needs root');
+
 const totals = { runs: 0, kills: 0, duplicates: 0, orphans: 0, missing: 0, membershipWrong: 0, statusFilesWrong: 0, notConverged: 0 };
 const problems: string[] = [];
 const started = Date.now();
 
-describe(`crash anywhere: SIGKILL at random points, ${RUNS} runs, three providers, drains, status commits on`, () => {
+describe.skipIf(!CAN_BIND_22 && process.env.CI !== 'true')(`crash anywhere: SIGKILL at random points, ${RUNS} runs, three providers, drains, status commits on`, () => {
   let world: CrashWorld;
   beforeAll(async () => {
     world = await startCrashWorld();
