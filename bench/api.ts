@@ -13,9 +13,9 @@ import { ratioFigure, round, runBenchmark, since, stats, type Figure } from './l
  * revision) against a loop of plain edit + `git commit` + `git push` on the same repository.
  */
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 1000);
-const READ_SAMPLES = { all: 200, one: 500 };
-const WRITES = 20;
-const CONCURRENT = { clients: 8, writes: 40 };
+const READ_SAMPLES = { all: Number(process.env.BENCH_READS ?? 200), one: 500 };
+const WRITES = Number(process.env.BENCH_WRITES ?? 10);
+const CONCURRENT = { clients: 8, writes: 2 * WRITES };
 
 await runBenchmark('api', async () => {
   let token = '';

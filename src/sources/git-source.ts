@@ -6,7 +6,7 @@ import { commitBatch, type CommitDeps, type CommitResult, type CommitTarget, typ
 import type { EditOutcome, FileReader } from './git-commit-build.js';
 import { createRedactor, GitSourceError, type Redactor } from './git-errors.js';
 import { assertBranchName, assertIdentity } from './git-inputs.js';
-import { messagesBetween, readSnapshotAt } from './git-objects.js';
+import { messagesBetween, readSnapshotAt, type BlobCache } from './git-objects.js';
 import { resetWorkTree, syncBranchIfMoved } from './git-remote.js';
 import { createGitRunner, type GitRunner, type SimpleGitFactory } from './git-runner.js';
 import { createMutex } from './mutex.js';
@@ -100,6 +100,8 @@ interface SourceContext {
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
   random: () => number;
+  /** The tracked branch's manifests by blob id, so a new revision reads only what changed. */
+  blobs: BlobCache;
 }
 
 export function createGitSource(options: GitSourceOptions): GitSource {
@@ -184,6 +186,7 @@ function createContext(options: GitSourceOptions): SourceContext {
     now: options.now ?? (() => new Date()),
     sleep: options.sleep ?? ((ms) => delay(ms)),
     random: options.random ?? Math.random,
+    blobs: new Map(),
   };
 }
 
@@ -200,7 +203,7 @@ async function pollOnce(ctx: SourceContext, last: Snapshot | null): Promise<Snap
   const head = await syncBranchIfMoved(ctx.git, ctx.branch, last?.revision ?? null, ctx.displayUrl);
   if (head === null) return null;
   await resetWorkTree(ctx.git, ctx.branch, head);
-  const snapshot = await readSnapshotAt(ctx.git, head);
+  const snapshot = await readSnapshotAt(ctx.git, head, ctx.blobs);
   const messages = last ? await messagesBetween(ctx.git, last.revision, head) : null;
   if (messages && messages.length > 0) snapshot.messages = messages;
   ctx.logger.info('new revision', { branch: ctx.branch, revision: snapshot.revision, clustersTreeId: snapshot.clustersTreeId });
