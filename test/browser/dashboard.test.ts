@@ -20,7 +20,7 @@ if (!HAVE_CHROMIUM && !MUST_RUN) console.warn(`skipping the dashboard's browser 
 // in 8 s, so the browser is signed in well before they run), in
 // process so the test can hold a drain, driven by Debian's Chromium through playwright-core.
 describe.skipIf(!HAVE_CHROMIUM && !MUST_RUN)('the dashboard in a browser, on the demo', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'clusterops-dashboard-'));
+  let dataDir = '';
   const tokens = { eve: '', bob: '', bobId: '' };
   let co: Clusterops;
   let browser: Browser;
@@ -38,6 +38,7 @@ describe.skipIf(!HAVE_CHROMIUM && !MUST_RUN)('the dashboard in a browser, on the
 
   beforeAll(async () => {
     if (!HAVE_CHROMIUM) throw new Error(MISSING); // under CI=true: fail, never skip
+    dataDir = mkdtempSync(join(tmpdir(), 'clusterops-dashboard-'));
     // Accounts before start: another organization with its admin, and a member of the demo's.
     const accounts = await openAccounts(dataDir);
     await accounts.createOrganization('org_abc123', 'Demo organization');
@@ -59,7 +60,7 @@ describe.skipIf(!HAVE_CHROMIUM && !MUST_RUN)('the dashboard in a browser, on the
   afterAll(async () => {
     await browser?.close();
     await co?.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('asks for a token with a labelled field and says clearly when it is wrong', async () => {
