@@ -27,7 +27,7 @@ export function clustersApi(deps: ApiRouterDeps): Koa.Middleware {
       ctx.set('Allow', procedure.method);
       throw new ApiError('METHOD_NOT_SUPPORTED', `${name} takes ${procedure.method}, not ${ctx.method}`);
     }
-    const principal = await authenticate(ctx, deps);
+    const principal = await authenticateBearer(ctx, deps.authenticate);
     ctx.state.userId = principal.userId;
     const input = procedure.method === 'GET' ? queryInput(ctx) : await bodyInput(ctx);
     const problem = checkApiInput(name, input)[0];
@@ -38,7 +38,8 @@ export function clustersApi(deps: ApiRouterDeps): Koa.Middleware {
   };
 }
 
-async function authenticate(ctx: Koa.Context, deps: ApiRouterDeps): Promise<Principal> {
+/** The caller behind `Authorization: Bearer <token>` (the API and the dashboard); 401 when there is none, 400 when it is ambiguous. */
+export async function authenticateBearer(ctx: Koa.Context, authenticate: (token: string) => Promise<Principal | null>): Promise<Principal> {
   // Node keeps only the first of repeated Authorization headers, while a proxy in front may have
   // checked another: an ambiguous credential is refused (RFC 6750 §3.1 invalid_request).
   if (ctx.req.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'authorization').length > 1) {
@@ -46,10 +47,10 @@ async function authenticate(ctx: Koa.Context, deps: ApiRouterDeps): Promise<Prin
   }
   const header = ctx.get('authorization');
   const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
-  const principal = token ? await deps.authenticate(token) : null;
+  const principal = token ? await authenticate(token) : null;
   if (!principal) {
     ctx.set('WWW-Authenticate', 'Bearer realm="clusterops"');
-    throw new ApiError('UNAUTHORIZED', header ? 'the bearer token is not valid' : 'send Authorization: Bearer <token>');
+    throw new ApiError('UNAUTHORIZED', header ? 'the bearer token is not valid (revoked, mistyped, or from another clusterops)' : 'send Authorization: Bearer <token>');
   }
   return principal;
 }

@@ -5,6 +5,7 @@ import type { Principal } from '../auth/types.js';
 import { readableClusters, resolveCluster } from '../api/clusters/resolve.js';
 import { toApiNodes, type KnownCluster } from '../api/clusters/view.js';
 import { ApiError } from '../api/errors.js';
+import { authenticateBearer } from '../api/router.js';
 import { manifestLink, type ManifestReader } from './manifests.js';
 import type { DashboardDeps } from './routes.js';
 import type { ClusterDetailView, OverviewView, PullsView, SessionView } from './types.js';
@@ -25,7 +26,7 @@ export function uiApi(deps: DashboardDeps, reader: ManifestReader): Koa.Middlewa
       ctx.set('Allow', 'GET, HEAD');
       throw new ApiError('METHOD_NOT_SUPPORTED', 'the dashboard is read-only: change clusters through Git or the Clusters API');
     }
-    const principal = await authenticate(ctx, deps);
+    const principal = await authenticateBearer(ctx, deps.authenticate);
     const body = await answer(ctx.path.slice('/ui/api/'.length), principal, deps, reader);
     const json = JSON.stringify(body);
     const etag = `"${createHash('sha256').update(json).digest('base64url').slice(0, 27)}"`;
@@ -52,17 +53,6 @@ async function answer(route: string, principal: Principal, deps: DashboardDeps, 
   const one = /^clusters\/([^/]+)$/.exec(route);
   if (one) return detail(resolveCluster(deps.api, principal, decodeURIComponent(one[1]!), 'read'), deps, reader);
   throw new ApiError('NOT_FOUND', `no dashboard data at /ui/api/${route}`);
-}
-
-async function authenticate(ctx: Koa.Context, deps: DashboardDeps): Promise<Principal> {
-  const header = ctx.get('authorization');
-  const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
-  const principal = token ? await deps.authenticate(token) : null;
-  if (!principal) {
-    ctx.set('WWW-Authenticate', 'Bearer realm="clusterops"');
-    throw new ApiError('UNAUTHORIZED', header ? 'the token is not valid (revoked, mistyped, or from another clusterops)' : 'send Authorization: Bearer <token>');
-  }
-  return principal;
 }
 
 function session(principal: Principal, deps: DashboardDeps): SessionView {
