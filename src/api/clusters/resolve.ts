@@ -2,7 +2,7 @@ import { canManage, canRead } from '../../auth/access.js';
 import type { Principal } from '../../auth/types.js';
 import { ApiError, notFound } from '../errors.js';
 import type { ClusterApiDeps } from './deps.js';
-import { knownClusters, type KnownCluster } from './view.js';
+import { knownCluster, knownClusters, type KnownCluster } from './view.js';
 
 /** Clusters the principal may read (never another organization's). */
 export function readableClusters(deps: ClusterApiDeps, principal: Principal): KnownCluster[] {
@@ -14,7 +14,7 @@ export function readableClusters(deps: ClusterApiDeps, principal: Principal): Kn
  * not exist, so ids cannot be probed; one it may read but not manage answers 403.
  */
 export function resolveCluster(deps: ClusterApiDeps, principal: Principal, clusterId: string, need: 'read' | 'manage'): KnownCluster {
-  const cluster = knownClusters(deps.desired(), deps.store).find((c) => c.id === clusterId);
+  const cluster = knownCluster(deps.desired(), deps.store, clusterId);
   if (!cluster || !canRead(principal, cluster)) throw notFound();
   if (need === 'manage' && !canManage(principal, cluster)) {
     throw new ApiError('FORBIDDEN', `you may read cluster ${cluster.name} but not change it: ask an admin of ${cluster.organizationId} for the manage permission`);

@@ -38,18 +38,29 @@ export interface ApiClusterDetail extends ApiCluster {
 /** Every cluster: those in Git (valid or not) and those whose manifest is gone but whose VMs are still being deleted. */
 export function knownClusters(desired: DesiredState, store: Store): KnownCluster[] {
   const out: KnownCluster[] = [];
-  for (const [id, entry] of desired.entries) {
-    const record = store.cluster(id);
-    if (entry.kind === 'valid') {
-      const m = entry.manifest;
-      out.push({ id, name: m.name, organizationId: m.organizationId, provider: m.provider, region: m.region, orchestrator: m.orchestrator, manifest: m, access: m.access ?? [], ...(record ? { record } : {}) });
-    } else if (record) {
-      out.push({ ...fromRecord(record), name: entry.name, invalid: entry.message });
-    }
+  for (const id of desired.entries.keys()) {
+    const c = knownCluster(desired, store, id);
+    if (c) out.push(c);
   }
   for (const record of store.clusters()) if (!desired.entries.has(record.id) && record.organizationId !== 'org_unknown') out.push(fromRecord(record));
-  return out.sort((a, b) => a.name.localeCompare(b.name));
+  return out.sort((a, b) => byName.compare(a.name, b.name));
 }
+
+/** One cluster as `knownClusters` lists it, without building the whole list (a read of one cluster is O(1)). */
+export function knownCluster(desired: DesiredState, store: Store, id: string): KnownCluster | undefined {
+  const entry = desired.entries.get(id);
+  const record = store.cluster(id);
+  if (entry?.kind === 'valid') {
+    const m = entry.manifest;
+    return { id, name: m.name, organizationId: m.organizationId, provider: m.provider, region: m.region, orchestrator: m.orchestrator, manifest: m, access: m.access ?? [], ...(record ? { record } : {}) };
+  }
+  if (!record) return undefined;
+  if (entry) return { ...fromRecord(record), name: entry.name, invalid: entry.message };
+  return record.organizationId !== 'org_unknown' ? fromRecord(record) : undefined;
+}
+
+/** The order of `localeCompare`, without building a collator per comparison. */
+const byName = new Intl.Collator();
 
 function fromRecord(record: ClusterRecord): KnownCluster {
   const { id, name, organizationId, provider, region, orchestrator } = record;
