@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { editManifest } from '../domain/manifest/edit.js';
 import { readManifestId } from '../domain/manifest/parse.js';
-import { loadRepository } from '../domain/manifest/repository.js';
+import { cachedManifestParser, loadRepository } from '../domain/manifest/repository.js';
 import type { Provider } from '../domain/manifest/types.js';
 import type { Logger } from '../logger.js';
 import type { CommitChange, CommitResult } from '../sources/git-source.js';
@@ -67,6 +67,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
   let timers: NodeJS.Timeout[] = [];
   let polling: Promise<void> | null = null;
   const newId = options.newClusterId ?? (() => `cluster_${randomBytes(8).toString('hex').slice(0, 12)}`);
+  const parse = cachedManifestParser();
   const controller = createController({
     reconcile: options.reconcile,
     concurrency: options.concurrency ?? 8,
@@ -86,7 +87,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     if (previous && [snapshot.message, ...snapshot.messages].some((m) => m.includes(CONFIRM_DELETION_MARKER))) await confirmHeld(options.store, previous);
     const known = new Map(options.store.clusters().map((r) => [r.id, r.name]));
     const confirmed = new Set(options.store.clusters().filter((r) => r.deletionConfirmed).map((r) => r.id));
-    state = buildDesiredState({ load: loadRepository(snapshot.files), revision: snapshot.revision, known, orphans, confirmed, ...(options.guard ? { guard: options.guard } : {}) });
+    state = buildDesiredState({ load: loadRepository(snapshot.files, parse), revision: snapshot.revision, known, orphans, confirmed, ...(options.guard ? { guard: options.guard } : {}) });
     options.observations.setRegions(regionsInUse(state, options));
     const assigned = state.unassigned.length > 0 && (await assignIds(options, state, newId));
     const keys = new Set([...state.entries.keys(), ...known.keys(), ...orphans.keys()]);
