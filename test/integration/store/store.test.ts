@@ -62,22 +62,17 @@ describe('store', () => {
     expect(reopened.cluster('cluster_nope')).toBeUndefined();
   });
 
-  it('serialises concurrent updates: none is lost, each resolves in order after its write', async () => {
+  it('group-commits concurrent updates: applied in order, none lost, each resolves once a write holding it is on disk', async () => {
     const store = await openStore(path);
     await store.update((d) => {
       d.clusters.cluster_web = record('cluster_web');
     });
     const seenOnDisk: number[] = [];
-    const diskBehindMemory: number[] = [];
 
     const results = await Promise.all(
       Array.from({ length: 100 }, () =>
         store
-          .update((d) => {
-            // Serialised: the previous update's write has finished before this one starts.
-            diskBehindMemory.push(d.clusters.cluster_web!.lastNodeNumber - onDisk().clusters.cluster_web!.lastNodeNumber);
-            return ++d.clusters.cluster_web!.lastNodeNumber;
-          })
+          .update((d) => ++d.clusters.cluster_web!.lastNodeNumber)
           .then((n) => {
             seenOnDisk.push(onDisk().clusters.cluster_web!.lastNodeNumber);
             return n;
@@ -86,9 +81,10 @@ describe('store', () => {
     );
 
     expect(results).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
-    expect(diskBehindMemory).toEqual(Array.from({ length: 100 }, () => 0));
     // When update N resolves, at least N increments are on disk.
     expect(seenOnDisk.every((persisted, i) => persisted >= results[i]!)).toBe(true);
+    // Updates made while a write was in flight shared the next write: far fewer than 100 writes.
+    expect(new Set(seenOnDisk).size).toBeLessThan(10);
     expect(onDisk().clusters.cluster_web?.lastNodeNumber).toBe(100);
     expect((await openStore(path)).cluster('cluster_web')?.lastNodeNumber).toBe(100);
   });
