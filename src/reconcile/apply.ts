@@ -170,10 +170,11 @@ function markJoined(node: ActualNode): void {
 
 async function deleteNodes(ctx: PassContext, actions: readonly PlanAction[], nodes: ActualNode[]): Promise<void> {
   const deletes = actions.filter((a): a is Extract<PlanAction, { type: 'deleteNode' }> => a.type === 'deleteNode');
-  const ready = deletes.filter((d) => !nodes.some((n) => n.role === d.role && n.status === 'provisioning'));
-  const workers = ready.filter((d) => d.role === 'worker');
-  // Deleting the whole cluster: no drain, no leaving the orchestrator one node at a time (Cluster API does the same).
+  // Deleting the whole cluster: no drain, no leaving the orchestrator one node at a time (Cluster API does the same),
+  // and no waiting for replacements: nodes that never joined (still booting, unreachable, adopted orphans) go too.
   const wholeCluster = actions.some((a) => a.type === 'deleteCluster');
+  const ready = wholeCluster ? deletes : deletes.filter((d) => !nodes.some((n) => n.role === d.role && n.status === 'provisioning'));
+  const workers = ready.filter((d) => d.role === 'worker');
   const managers = ready.filter((d) => d.role === 'manager').slice(0, wholeCluster ? undefined : workers.length === 0 ? 1 : 0);
   const result = await mapLimit([...workers, ...managers], ctx.deps.limits.createConcurrency, (d) => deleteNode(ctx, d, nodes, wholeCluster));
   result.rethrow();

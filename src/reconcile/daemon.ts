@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { editManifest } from '../domain/manifest/edit.js';
 import { readManifestId } from '../domain/manifest/parse.js';
 import { cachedManifestParser, loadRepository } from '../domain/manifest/repository.js';
-import type { Provider } from '../domain/manifest/types.js';
+import type { ClusterManifest, Provider } from '../domain/manifest/types.js';
 import type { Logger } from '../logger.js';
 import type { CommitChange, CommitResult } from '../sources/git-source.js';
 import type { GitIdentity, Snapshot } from '../sources/types.js';
@@ -81,14 +81,24 @@ export function createDaemon(options: DaemonOptions): Daemon {
     for (const id of ids) controller.enqueue(id);
   };
 
-  const takeSnapshot = async (snapshot: Snapshot, forceAll: boolean, requestedAt: number) => {
+  // VMs we own that neither Git nor the store knows (a lost store) are looked for at start and at
+  // every resync; a new revision reuses that finding rather than listing every account again
+  // (each API write and status commit is a revision, and listings spend the providers' budget).
+  let orphans = new Map<string, Provider>();
+  let lastSnapshot: Snapshot | null = null;
+
+  const takeSnapshot = async (snapshot: Snapshot, forceAll: boolean, requestedAt: number, retake = false) => {
     const previous = state;
-    const orphans = await discoverOrphans(options);
-    if (previous && [snapshot.message, ...snapshot.messages].some((m) => m.includes(CONFIRM_DELETION_MARKER))) await confirmHeld(options.store, previous);
+    lastSnapshot = snapshot;
+    const load = loadRepository(snapshot.files, parse);
+    // The regions to list are those of the manifests and of the store, known before any listing.
+    options.observations.setRegions(regionsInUse(load.clusters.map((c) => c.manifest), options));
+    if (forceAll || !previous) orphans = await discoverOrphans(options);
+    else for (const id of [...orphans.keys()]) if (options.store.cluster(id)) orphans.delete(id);
+    if (previous && !retake && [snapshot.message, ...snapshot.messages].some((m) => m.includes(CONFIRM_DELETION_MARKER))) await confirmHeld(options.store, previous);
     const known = new Map(options.store.clusters().map((r) => [r.id, r.name]));
     const confirmed = new Set(options.store.clusters().filter((r) => r.deletionConfirmed).map((r) => r.id));
-    state = buildDesiredState({ load: loadRepository(snapshot.files, parse), revision: snapshot.revision, known, orphans, confirmed, ...(options.guard ? { guard: options.guard } : {}) });
-    options.observations.setRegions(regionsInUse(state, options));
+    state = buildDesiredState({ load, revision: snapshot.revision, known, orphans, confirmed, ...(options.guard ? { guard: options.guard } : {}) });
     const assigned = state.unassigned.length > 0 && (await assignIds(options, state, newId));
     const keys = new Set([...state.entries.keys(), ...known.keys(), ...orphans.keys()]);
     const changed = [...keys].filter((id) => forceAll || !previous || previous.get(id)?.hash !== state!.get(id)?.hash || previous.deletionHeld(id) !== state!.deletionHeld(id));
@@ -104,7 +114,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     if (snapshot && (await takeSnapshot(snapshot, forceAll, requestedAt))) {
       const next = await options.source.poll();
       if (next) await takeSnapshot(next, false, Date.now());
-    } else if (!snapshot && forceAll && state) enqueueAll(allKeys(state, options.store), requestedAt);
+    } else if (!snapshot && forceAll && lastSnapshot) await takeSnapshot(lastSnapshot, true, requestedAt, true);
   };
 
   // One poll at a time. A request that arrives while one runs gets a fresh poll after it, so a
@@ -152,10 +162,6 @@ export function createDaemon(options: DaemonOptions): Daemon {
   };
 }
 
-function allKeys(state: DesiredState, store: Store): string[] {
-  return [...new Set([...state.entries.keys(), ...store.clusters().map((r) => r.id)])];
-}
-
 /** VMs we own whose cluster is neither in Git nor in the store (e.g. a lost store). */
 async function discoverOrphans(options: DaemonOptions): Promise<Map<string, Provider>> {
   const orphans = new Map<string, Provider>();
@@ -166,10 +172,10 @@ async function discoverOrphans(options: DaemonOptions): Promise<Map<string, Prov
   return orphans;
 }
 
-function regionsInUse(state: DesiredState, options: DaemonOptions): Partial<Record<Provider, string[]>> {
+function regionsInUse(manifests: readonly ClusterManifest[], options: DaemonOptions): Partial<Record<Provider, string[]>> {
   const out: Partial<Record<Provider, Set<string>>> = {};
   const add = (p: Provider, r: string) => (out[p] ??= new Set()).add(r);
-  for (const e of state.entries.values()) if (e.kind === 'valid') add(e.manifest.provider, e.manifest.region);
+  for (const m of manifests) add(m.provider, m.region);
   for (const r of options.store.clusters()) add(r.provider, r.region);
   return Object.fromEntries(Object.entries(out).map(([p, s]) => [p, [...s]]));
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -55,6 +55,49 @@ describe('the reconciler daemon against a real Git remote and the simulated clou
     await waitFor('all VMs gone and record removed', () => vmsOf(sim, 'cluster_web').length === 0 && !co.store.cluster('cluster_web'));
     await co.statusWriter!.flush();
     expect(repo.show('status/web.yaml')).toBeUndefined();
+  });
+
+  it('VMs it owns but no longer remembers (a store restored from an old backup) are found at start and at resync, not at every revision', async () => {
+    repo.push(web([group('manager', 'small', 1)].join('\n')));
+    co = await startDaemon(repo, sim, dataDir);
+    await converged(co, 'cluster_web', 1);
+    await co.close();
+    const backup = readFileSync(join(dataDir, 'state.json'), 'utf8');
+
+    const api = { 'clusters/api.yaml': manifest('api', { id: 'cluster_api', groups: group('manager', 'small', 1) }) };
+    repo.push(api, 'api cluster');
+    co = await startDaemon(repo, sim, dataDir);
+    await converged(co, 'cluster_api', 1);
+    await co.close();
+    // The store goes back to before cluster_api existed, and the manifest leaves Git meanwhile.
+    writeFileSync(join(dataDir, 'state.json'), backup);
+    repo.push({ 'clusters/api.yaml': null }, 'api goes');
+    co = await startDaemon(repo, sim, dataDir);
+    await waitFor('the orphaned VM deleted at start', () => vmsOf(sim, 'cluster_api').length === 0);
+    expect(world(sim, 'cluster_web')).toEqual(['node_001:manager/small']);
+
+    // Later, a VM of ours appears that nothing knows (another restore): a new revision does not list for it; a resync does.
+    await co.close();
+    repo.push(api, 'api again');
+    co = await startDaemon(repo, sim, dataDir);
+    await converged(co, 'cluster_api', 1);
+    await co.close();
+    writeFileSync(join(dataDir, 'state.json'), backup);
+    repo.push({ 'clusters/api.yaml': null }, 'api goes again');
+    co = await startDaemon(repo, sim, dataDir);
+    await waitFor('deleted again at start', () => vmsOf(sim, 'cluster_api').length === 0);
+    await co.daemon.controller.idle();
+    // Past the listing cache's 5 s: before, every new revision listed every account again.
+    await new Promise((resolve) => setTimeout(resolve, 5_100));
+    co.calls.reset();
+    repo.push({ 'clusters/web.yaml': `${web(group('manager', 'small', 1))['clusters/web.yaml']}# a comment\n` }, 'comment only');
+    await co.daemon.pollNow();
+    await co.daemon.controller.idle();
+    expect(co.daemon.desired().revision).toBe(repo.git(repo.root, '--git-dir', repo.remote, 'rev-parse', 'main').trim());
+    expect(co.calls.count()).toBe(0);
+    await co.daemon.resync();
+    await co.daemon.controller.idle();
+    expect(co.calls.count({ operation: 'droplets.list' })).toBeGreaterThan(0);
   });
 
   it('writes status back to Git only when it changes, marked to skip CI, without reconciling again', async () => {
