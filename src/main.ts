@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { createServer, STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { createApp, type ReadinessCheck } from './api/app.js';
+import { ERROR_CODES, type ErrorCode } from './api/errors.js';
 import { knownClusters, statusOf } from './api/clusters/view.js';
 import { openApiDocument } from './api/openapi.js';
 import { clustersApi, type ApiRouterDeps } from './api/router.js';
@@ -298,13 +300,26 @@ function readiness(daemon: Daemon, store: Store, config: ServeConfig, sourceOpen
   ];
 }
 
-function listen(handler: Parameters<typeof import('node:http').createServer>[1], host: string, port: number): Promise<Server> {
-  return import('node:http').then(
-    ({ createServer }) =>
-      new Promise((resolve, reject) => {
-        const server = createServer(handler);
-        server.once('error', reject);
-        server.listen(port, host, () => resolve(server));
-      }),
-  );
+function listen(handler: Parameters<typeof createServer>[1], host: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer(handler);
+    server.on('clientError', answerParserError);
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
+/**
+ * Requests Node's HTTP parser refuses before the app sees them (headers over 16 KiB, malformed
+ * request lines) still get the API's error envelope, not a bare status line.
+ */
+function answerParserError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || (err as { code?: string }).code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+  const code: ErrorCode = tooLarge ? 'REQUEST_HEADER_FIELDS_TOO_LARGE' : 'BAD_REQUEST';
+  const body = JSON.stringify({ error: { code, message: tooLarge ? 'the request headers are larger than 16 KiB' : 'the request is not valid HTTP', httpStatus: ERROR_CODES[code] } });
+  socket.end(`HTTP/1.1 ${ERROR_CODES[code]} ${STATUS_CODES[ERROR_CODES[code]]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }

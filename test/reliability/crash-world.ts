@@ -10,7 +10,7 @@ import type { SimVmView } from '../../src/sim/common/types.js';
 import { createSimHostFleet, loopbackIps, type SimHostFleet } from '../../src/sim/hosts/index.js';
 import type { StatusDocument } from '../../src/status/status-file.js';
 import type { StoreData } from '../../src/store/types.js';
-import type { TestRepo } from '../integration/reconcile/harness.js';
+import { simEnv, type TestRepo } from '../integration/reconcile/harness.js';
 import { CLI } from '../support/cli.js';
 
 /**
@@ -55,15 +55,7 @@ export function startDaemon(world: CrashWorld, repo: TestRepo, dataDir: string):
   return spawn(process.execPath, [CLI, 'serve', '--repo', repo.remote, '--data-dir', dataDir, '--port', '0', '--poll-interval', '1', '--orchestration', 'ssh', '--log-level', process.env.CRASH_LOG_LEVEL ?? 'error', '--log-format', 'json'], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      DIGITALOCEAN_TOKEN: sim.credentials.digitalocean.token,
-      HCLOUD_TOKEN: sim.credentials.hetzner.token,
-      AWS_ACCESS_KEY_ID: sim.credentials.aws.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: sim.credentials.aws.secretAccessKey,
-      CLUSTEROPS_DIGITALOCEAN_ENDPOINT: sim.endpoints().digitalocean,
-      CLUSTEROPS_HETZNER_ENDPOINT: sim.endpoints().hetzner,
-      CLUSTEROPS_AWS_ENDPOINT: sim.endpoints().aws,
+      ...simEnv(sim),
       CLUSTEROPS_REQUEUE_MS: '100',
     },
   });
