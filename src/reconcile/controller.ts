@@ -119,7 +119,8 @@ export function createController(options: ControllerOptions): Controller {
       const fp = options.fingerprint?.(key);
       if (fp !== undefined) stalledAt.set(key, fp);
     } else {
-      const n = (failures.get(key) ?? 0) + 1;
+      // A pass that failed but moved the cluster forward starts the backoff over (controller-runtime's Forget).
+      const n = err instanceof TransientError && err.progressed ? 1 : (failures.get(key) ?? 0) + 1;
       failures.set(key, n);
       const exp = Math.min(backoff.maxMs, backoff.baseMs * 2 ** (n - 1));
       const hinted = err instanceof TransientError && err.retryAfterMs ? Math.max(exp, err.retryAfterMs) : exp;

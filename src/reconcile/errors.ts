@@ -24,6 +24,12 @@ export class TransientError extends ClassifiedError {
   override readonly name = 'TransientError';
   /** The provider's own hint (retry-after / reset), when it gave one. */
   readonly retryAfterMs?: number;
+  /**
+   * Set by the reconciler when the failing pass still got something done (a VM created or
+   * deleted, a node joined or drained): the controller then retries from the shortest backoff,
+   * so a convergence that keeps moving through sporadic faults is not slowed to the 60 s cap.
+   */
+  progressed = false;
 
   constructor(reason: string, message: string, options: ClassifiedErrorOptions & { retryAfterMs?: number } = {}) {
     super(reason, message, options);

@@ -56,6 +56,7 @@ async function runPass(ctx: PassContext, entry: DesiredEntry | undefined, observ
   let nodes: ActualNode[] = [];
   let error: PassError | undefined;
   let removed = false;
+  const lastEventBefore = deps.store.cluster(clusterId)?.events.at(-1);
   try {
     const vms = await resumeIntents(ctx, observed);
     const rec = deps.store.cluster(clusterId)!;
@@ -82,6 +83,7 @@ async function runPass(ctx: PassContext, entry: DesiredEntry | undefined, observ
     return dueIn === undefined ? {} : { requeueAfterMs: Math.min(30_000, Math.max(deps.limits.requeueMs, dueIn)) };
   } catch (err) {
     error = classify(err);
+    if (err instanceof TransientError && progressedSince(deps.store.cluster(clusterId), lastEventBefore)) err.progressed = true;
     throw err;
   } finally {
     if (!removed) {
@@ -138,6 +140,15 @@ async function saveStatus(deps: ReconcilerDeps, log: Logger, clusterId: string, 
   if (summary(before) !== summary(status)) log.info({}, `${summary(status)}${status.lastError ? ` (${status.lastError})` : ''}`);
   await recordStatusEvents(deps, clusterId, before, status);
   deps.onPassEnd?.(deps.store.cluster(clusterId)!, false);
+}
+
+const PROGRESS: ReadonlySet<string> = new Set(['created', 'initialized', 'joined', 'drained', 'deleted']);
+
+/** Whether the pass recorded any step forward (an event after `lastBefore` that is a change to the world). */
+function progressedSince(rec: ClusterRecord | undefined, lastBefore: ClusterRecord['events'][number] | undefined): boolean {
+  if (!rec) return false;
+  const from = lastBefore ? rec.events.lastIndexOf(lastBefore) + 1 : 0;
+  return rec.events.slice(from).some((e) => PROGRESS.has(e.type));
 }
 
 /** The event history gets a line when the status changes and when a new error appears (not on every failed retry). */

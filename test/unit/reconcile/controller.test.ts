@@ -67,6 +67,31 @@ describe('controller', () => {
     expect(attempts.get('w')).toBe(2);
   });
 
+  it('starts the backoff over after a failing pass that still made progress', async () => {
+    const times: Record<string, number[]> = { stuck: [], moving: [] };
+    const c = createController({
+      backoff: { baseMs: 20, maxMs: 10_000 },
+      random: () => 1,
+      reconcile: async (key) => {
+        times[key]!.push(performance.now());
+        if (times[key]!.length >= 5) return {};
+        const err = new TransientError('ProviderUnavailable', 'HTTP 503');
+        err.progressed = key === 'moving';
+        throw err;
+      },
+    });
+    c.enqueue('stuck');
+    c.enqueue('moving');
+    await sleep(600);
+    const gaps = (ts: number[]) => ts.slice(1).map((t, i) => t - ts[i]!);
+    // Without progress: 20, 40, 80, 160 ms. With progress every time: 20 ms each.
+    expect(times.stuck).toHaveLength(5);
+    expect(gaps(times.stuck)[3]).toBeGreaterThanOrEqual(150);
+    expect(times.moving).toHaveLength(5);
+    expect(Math.max(...gaps(times.moving))).toBeLessThan(150);
+    await c.stop();
+  });
+
   it('does not retry a stalled key until its fingerprint changes', async () => {
     let fp = 'v1';
     let runs = 0;
