@@ -68,13 +68,14 @@ describe('controller', () => {
   });
 
   it('starts the backoff over after a failing pass that still made progress', async () => {
-    const times: Record<string, number[]> = { stuck: [], moving: [] };
+    const times: Record<'stuck' | 'moving', number[]> = { stuck: [], moving: [] };
     const c = createController({
       backoff: { baseMs: 20, maxMs: 10_000 },
       random: () => 1,
       reconcile: async (key) => {
-        times[key]!.push(performance.now());
-        if (times[key]!.length >= 5) return {};
+        const mine = times[key as 'stuck' | 'moving'];
+        mine.push(performance.now());
+        if (mine.length >= 5) return {};
         const err = new TransientError('ProviderUnavailable', 'HTTP 503');
         err.progressed = key === 'moving';
         throw err;
