@@ -25,7 +25,8 @@ export interface ControllerOptions {
  * back off exponentially with jitter, waiting states requeue, stalled keys wait for a change.
  */
 export interface Controller {
-  enqueue(key: string): void;
+  /** `retryStalled`: run a stalled key anyway (the periodic resync: a stalled cluster is looked at again every interval, as Flux does). */
+  enqueue(key: string, options?: { retryStalled?: boolean }): void;
   enqueueAfter(key: string, ms: number): void;
   /** Resolves when nothing is queued or running (scheduled requeues may still be pending). */
   idle(): Promise<void>;
@@ -56,10 +57,10 @@ export function createController(options: ControllerOptions): Controller {
     w.forEach((fn) => fn());
   };
 
-  const enqueue = (key: string) => {
+  const enqueue = (key: string, opts: { retryStalled?: boolean } = {}) => {
     if (stopped) return;
     const fp = options.fingerprint?.(key);
-    if (fp !== undefined && stalledAt.get(key) === fp) return;
+    if (fp !== undefined && stalledAt.get(key) === fp && !opts.retryStalled) return;
     stalledAt.delete(key);
     if (running.has(key)) {
       dirty.add(key);

@@ -76,9 +76,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
   });
 
   /** One batch of passes: each may use a provider listing as fresh as the moment they were asked for. */
-  const enqueueAll = (ids: string[], at: number) => {
+  const enqueueAll = (ids: string[], at: number, retryStalled = false) => {
     options.observations.requested(ids, at);
-    for (const id of ids) controller.enqueue(id);
+    for (const id of ids) controller.enqueue(id, { retryStalled });
   };
 
   // VMs we own that neither Git nor the store knows (a lost store) are looked for at start and at
@@ -102,7 +102,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
     const assigned = state.unassigned.length > 0 && (await assignIds(options, state, newId));
     const keys = new Set([...state.entries.keys(), ...known.keys(), ...orphans.keys()]);
     const changed = [...keys].filter((id) => forceAll || !previous || previous.get(id)?.hash !== state!.get(id)?.hash || previous.deletionHeld(id) !== state!.deletionHeld(id));
-    enqueueAll(changed, requestedAt);
+    // A resync (forceAll) looks at every cluster again, stalled ones included.
+    enqueueAll(changed, requestedAt, forceAll);
     return assigned;
   };
 

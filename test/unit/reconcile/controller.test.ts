@@ -113,6 +113,13 @@ describe('controller', () => {
     c.enqueue('s');
     await c.idle();
     expect(runs).toBe(2);
+    // The periodic resync retries it even though nothing changed.
+    c.enqueue('s', { retryStalled: true });
+    await c.idle();
+    expect(runs).toBe(3);
+    c.enqueue('s');
+    await c.idle();
+    expect(runs).toBe(3);
   });
 
   it('stops taking work and waits for running passes', async () => {
