@@ -35,7 +35,7 @@ import { createGitStatusWriter, type StatusWriter } from './status/git-status-wr
 import { createGitHubClient } from './status/github/client.js';
 import { createPullRequestHandler } from './status/github/pr-handler.js';
 import { createPullRequestWatcher, type PullRequestWatcher } from './status/github/watcher.js';
-import { openStore, type Store } from './store/store.js';
+import { openStore, type Store, type StoreOptions } from './store/store.js';
 
 /** A running clusterops: what tests and `serve` hold on to. */
 export interface Clusterops {
@@ -58,7 +58,13 @@ export interface Clusterops {
 
 const IDENTITY = { name: 'clusterops', email: 'clusterops@localhost' };
 
-type StartOverrides = { log?: Logger; sim?: SimCloud; newClusterId?: () => string };
+type StartOverrides = {
+  log?: Logger;
+  sim?: SimCloud;
+  newClusterId?: () => string;
+  /** Writes the state file (default: durably to disk); tests inject disk faults here. */
+  storeWriteFile?: StoreOptions['writeFile'];
+};
 
 /**
  * The one composition root: builds every adapter from the configuration and starts it all.
@@ -79,7 +85,13 @@ async function start(config: ServeConfig, overrides: StartOverrides, lock: DataD
   let secrets: string[] = secretsOf(config);
   const log = overrides.log ?? createLogger({ level: config.logLevel, format: config.logFormat, secrets: () => secrets });
   if (lock.tookOverStale) log.warn({ lock: lock.path }, 'the previous clusterops on this data directory did not shut down cleanly; taking over its lock and resuming its journaled work');
-  const store = await openStore(join(config.dataDir, 'state.json'));
+  const store = await openStore(join(config.dataDir, 'state.json'), {
+    ...(overrides.storeWriteFile ? { writeFile: overrides.storeWriteFile } : {}),
+    onWriteState: (error) =>
+      error
+        ? log.error({ error }, `${error}: the store cannot be written; readiness fails and no pass calls a provider until it can (free space, fix permissions)`)
+        : log.info({}, 'the store can be written again; passes resume'),
+  });
   const accounts = await openAccounts(config.dataDir);
   const demoToken = config.demo ? await seedDemoAccounts(accounts, config) : undefined;
   if (demoToken) secrets = [...secrets, demoToken];

@@ -1,10 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { writeFileDurably } from '../durable-file.js';
 import { withFileLock, type FileLockOptions } from './file-lock.js';
 import { parseAccountsData } from './parse-accounts.js';
 import { AccountsError, emptyAccountsData, type AccountsData } from './types.js';
+
+/** Other auth files (the demo token) are written the same way. */
+export { writeFileDurably as writeFileAtomic } from '../durable-file.js';
 
 /** The accounts file's name inside the data directory. */
 export const ACCOUNTS_FILE = 'accounts.json';
@@ -31,7 +34,7 @@ export interface AccountsFile {
   signature(): Promise<FileSignature>;
   /** Reads and validates the file; a missing file is empty. Throws AccountsError('Invalid'). */
   read(): Promise<AccountsSnapshot>;
-  /** Replaces the file atomically (temp file + fsync + rename, mode 0600); returns the new signature. */
+  /** Replaces the file atomically (temp file + fsync + rename + directory fsync, mode 0600); returns the new signature. */
   write(data: AccountsData): Promise<FileSignature>;
   /**
    * Runs `fn` holding `<path>.lock`, excluding other processes' writers; wrap every
@@ -58,31 +61,9 @@ export function createAccountsFile(path: string, lockOptions: FileLockOptions = 
       }
     },
     read: () => readAccounts(path),
-    write: async (data) => signatureOf(await writeFileAtomic(path, `${JSON.stringify(data, null, 2)}\n`)),
+    write: async (data) => signatureOf(await writeFileDurably(path, `${JSON.stringify(data, null, 2)}\n`)),
     lock: (fn) => withFileLock(`${path}.lock`, fn, lockOptions),
   };
-}
-
-/**
- * Writes `text` to `path` atomically with `mode`: a temp file beside it, fsync, rename.
- * Returns the stats of the written file (rename keeps inode, size and mtime).
- */
-export async function writeFileAtomic(path: string, text: string, mode = 0o600): Promise<BigIntStats> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx', mode);
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-    const stats = await handle.stat({ bigint: true });
-    await handle.close();
-    await rename(temp, path);
-    return stats;
-  } catch (err) {
-    await handle.close().catch(() => undefined);
-    await rm(temp, { force: true });
-    throw err;
-  }
 }
 
 async function readAccounts(path: string): Promise<AccountsSnapshot> {

@@ -19,6 +19,7 @@ import type { DesiredEntry, ReconcilerDeps } from './types.js';
  * saved. Never branches on what woke it; a second pass after success plans nothing.
  */
 export async function reconcileCluster(deps: ReconcilerDeps, clusterId: string): Promise<PassResult> {
+  await ensureStoreWritable(deps);
   const view = deps.desired();
   const entry = view.get(clusterId);
   const existing = deps.store.cluster(clusterId);
@@ -47,6 +48,18 @@ export async function reconcileCluster(deps: ReconcilerDeps, clusterId: string):
   await ensureRecord(deps, entry, vms[0]);
   const ctx: PassContext = { deps, clusterId, adapter, orchestrator: deps.orchestrators[deps.store.cluster(clusterId)!.orchestrator], log };
   return runPass(ctx, entry, vms, view.revision);
+}
+
+/**
+ * While the store cannot be written, a pass does nothing, provider reads included: no intent
+ * could be journaled before its provider call. One empty write tells whether the disk is back.
+ */
+async function ensureStoreWritable(deps: ReconcilerDeps): Promise<void> {
+  const error = deps.store.lastWriteError();
+  if (error === null) return;
+  await deps.store.update(() => undefined).catch((err: unknown) => {
+    throw new TransientError('StoreUnwritable', `${error}; nothing is done until the state file can be written`, { cause: err });
+  });
 }
 
 async function runPass(ctx: PassContext, entry: DesiredEntry | undefined, observed: ObservedVm[], revision: string): Promise<PassResult> {
