@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -51,13 +51,21 @@ describe('the data-directory lock', () => {
     await lock.release();
   });
 
-  it('a lock file that is not ours to read (garbage) is replaced, and release leaves a successor alone', async () => {
+  it('an empty or unreadable lock file is not stale until it is old; then it is replaced, and release leaves a successor alone', async () => {
     const dir = dataDir();
-    writeFileSync(join(dir, 'clusterops.lock'), 'not json');
+    const path = join(dir, 'clusterops.lock');
+    for (const garbage of ['', 'not json']) {
+      writeFileSync(path, garbage);
+      await expect(lockDataDir(dir)).rejects.toThrow(/is locked by .*clusterops\.lock, which is not a readable clusterops lock .* taken over once it is 60 s old/);
+      expect(readFileSync(path, 'utf8')).toBe(garbage);
+    }
+    const old = new Date(Date.now() - STALE_AFTER_MS - 5_000);
+    utimesSync(path, old, old);
     const lock = await lockDataDir(dir);
     expect(lock.tookOverStale).toBe(true);
     leftBehind(dir, { pid: 4242, host: 'someone-else' }, 0);
     await lock.release();
-    expect(JSON.parse(readFileSync(join(dir, 'clusterops.lock'), 'utf8'))).toMatchObject({ pid: 4242 });
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ pid: 4242 });
+    expect(readdirSync(dir)).toEqual(['clusterops.lock']);
   });
 });
