@@ -17,6 +17,8 @@ export interface ServeConfig {
   local?: string;
   branch: string;
   dataDir: string;
+  /** The owner id to use (DESIGN §3); unset: the store's, generated for a new store. */
+  ownerId?: string;
   host: string;
   port: number;
   pollIntervalMs: number;
@@ -60,7 +62,7 @@ export class ConfigError extends Error {
 }
 
 /** Flags as `serve` parses them (strings, as typed). */
-export type ServeFlags = Partial<Record<'config' | 'repo' | 'local' | 'branch' | 'data-dir' | 'host' | 'port' | 'poll-interval' | 'status-branch' | 'log-level' | 'log-format' | 'sim-boot-ms' | 'orchestration', string>> & {
+export type ServeFlags = Partial<Record<'config' | 'repo' | 'local' | 'branch' | 'data-dir' | 'owner-id' | 'host' | 'port' | 'poll-interval' | 'status-branch' | 'log-level' | 'log-format' | 'sim-boot-ms' | 'orchestration', string>> & {
   demo?: boolean;
   'no-status-commits'?: boolean;
 };
@@ -72,6 +74,7 @@ export interface RawSettings {
   demo?: boolean;
   branch?: string;
   dataDir?: string;
+  ownerId?: string;
   host?: string;
   port?: number;
   pollInterval?: number;
@@ -278,6 +281,7 @@ function build(raw: RawSettings, env: NodeJS.ProcessEnv, tty: boolean, file: str
     ...(raw.local ? { local: resolve(raw.local) } : {}),
     branch: raw.branch ?? 'main',
     dataDir: resolve(raw.dataDir ?? '.clusterops'),
+    ...(raw.ownerId ? { ownerId: raw.ownerId } : {}),
     host: raw.host ?? '127.0.0.1',
     port: raw.port ?? 3000,
     pollIntervalMs: 1000 * (raw.pollInterval ?? (demo ? 5 : 30)),

@@ -35,6 +35,7 @@ import { createGitStatusWriter, type StatusWriter } from './status/git-status-wr
 import { createGitHubClient } from './status/github/client.js';
 import { createPullRequestHandler } from './status/github/pr-handler.js';
 import { createPullRequestWatcher, type PullRequestWatcher } from './status/github/watcher.js';
+import { assertSameOwner, OwnerConflictError, statusFileOwners } from './store/owner-guard.js';
 import { openStore, type Store, type StoreOptions } from './store/store.js';
 
 /** A running clusterops: what tests and `serve` hold on to. */
@@ -86,6 +87,7 @@ async function start(config: ServeConfig, overrides: StartOverrides, lock: DataD
   const log = overrides.log ?? createLogger({ level: config.logLevel, format: config.logFormat, secrets: () => secrets });
   if (lock.tookOverStale) log.warn({ lock: lock.path }, 'the previous clusterops on this data directory did not shut down cleanly; taking over its lock and resuming its journaled work');
   const store = await openStore(join(config.dataDir, 'state.json'), {
+    ...(config.ownerId ? { ownerId: config.ownerId } : {}),
     ...(overrides.storeWriteFile ? { writeFile: overrides.storeWriteFile } : {}),
     onWriteState: (error) =>
       error
@@ -104,8 +106,9 @@ async function start(config: ServeConfig, overrides: StartOverrides, lock: DataD
   const observations = createObservationCache(providers);
   // The local watcher may fire before the daemon exists; it has nothing to wake until then.
   let wake: () => void = () => undefined;
-  const { source, commit, closeSource, snapshotOf, isOpen: sourceOpen } = await openSource(config, repo, log, () => wake());
-  const statusWriter = config.statusCommits && commit ? createGitStatusWriter({ commit, author: IDENTITY, log, ...(config.statusBranch ? { branch: config.statusBranch } : {}) }) : undefined;
+  const { source, commit, closeSource, snapshotOf, isOpen: sourceOpen } = await openSource(config, repo, log, () => wake(), (workDir) => checkOwner(config, store, workDir));
+  if (!config.ownerId) log.info({ ownerId: store.instanceId }, `owner id ${store.instanceId} (kept in state.json): set ownerId: ${store.instanceId} in the configuration, so that a new data directory adopts these VMs instead of creating them again`);
+  const statusWriter = config.statusCommits && commit ? createGitStatusWriter({ commit, author: IDENTITY, log, owner: store.instanceId, ...(config.statusBranch ? { branch: config.statusBranch } : {}) }) : undefined;
   const newClusterId = overrides.newClusterId ?? (() => `cluster_${randomBytes(8).toString('hex').slice(0, 12)}`);
   const deps: ReconcilerDeps = {
     store,
@@ -255,7 +258,17 @@ async function prepareWorld(config: ServeConfig, given: SimCloud | undefined, lo
   return { sim, credentials, endpoints: sim.endpoints(), repo, ...(hosts ? { hosts } : {}) };
 }
 
-async function openSource(config: ServeConfig, repo: string, log: Logger, onLocalChange: () => void) {
+/**
+ * Before a store that tracks no cluster acts, the branch's status files must not name another
+ * owner (DESIGN §3): a lost data directory would otherwise create the whole fleet again.
+ */
+async function checkOwner(config: ServeConfig, store: Store, workDir: string): Promise<void> {
+  const branch = config.statusBranch ?? config.branch;
+  const check = { instanceId: store.instanceId, tracksClusters: store.clusters().length > 0, configured: Boolean(config.ownerId), branch };
+  if (!check.tracksClusters) assertSameOwner(check, await statusFileOwners(workDir, branch));
+}
+
+async function openSource(config: ServeConfig, repo: string, log: Logger, onLocalChange: () => void, afterOpen: (workDir: string) => Promise<void>) {
   const sourceLog: SourceLogger = { info: (m, f) => log.info(f ?? {}, m), warn: (m, f) => log.warn(f ?? {}, m) };
   if (config.local) {
     const local = createLocalSource({ dir: config.local, onSnapshot: onLocalChange, logger: sourceLog });
@@ -271,15 +284,21 @@ async function openSource(config: ServeConfig, repo: string, log: Logger, onLoca
     await local.start();
     return { source, commit: undefined, closeSource: () => local.close(), snapshotOf: undefined, isOpen: () => true };
   }
-  const git = createGitSource({ url: repo, branch: config.branch, workDir: join(config.dataDir, 'repo'), author: IDENTITY, logger: sourceLog, env: config.gitEnv });
+  const workDir = join(config.dataDir, 'repo');
+  const git = createGitSource({ url: repo, branch: config.branch, workDir, author: IDENTITY, logger: sourceLog, env: config.gitEnv });
   // An empty remote or a branch not pushed yet is not fatal: say so and try again at each poll.
   let opened = false;
   const ensureOpen = async () => {
     if (opened) return;
     await git.open();
+    // Opened later than start (an unreachable remote): still checked before the first pass.
+    await afterOpen(workDir);
     opened = true;
   };
-  await ensureOpen().catch((err: unknown) => log.warn({ err }, 'cannot open the repository yet; retrying at every poll'));
+  await ensureOpen().catch((err: unknown) => {
+    if (err instanceof OwnerConflictError) throw err;
+    log.warn({ err }, 'cannot open the repository yet; retrying at every poll');
+  });
   const source: DesiredSource = {
     poll: async () => {
       await ensureOpen();

@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { ConfigError, readServeConfig, type ServeConfig, type ServeFlags } from '../config.js';
 import { startClusterops } from '../main.js';
 import { DataDirLockedError } from '../store/lock.js';
+import { OwnerConflictError } from '../store/owner-guard.js';
+import { OwnerMismatchError, StoreCorruptError } from '../store/store.js';
 import { UsageError } from './args.js';
 import type { CliIo } from './run.js';
 
@@ -15,6 +17,8 @@ export const SERVE_USAGE = `clusterops serve (--demo | --repo URL | --local DIR)
   --local DIR          watch a working tree's clusters/ (read-only; CLUSTEROPS_LOCAL)
   --branch NAME        tracked branch (CLUSTEROPS_BRANCH, default main)
   --data-dir DIR       state, clone and demo files (CLUSTEROPS_DATA_DIR, default ./.clusterops)
+  --owner-id co-…      the owner tag of this instance's VMs (CLUSTEROPS_OWNER_ID); to adopt a
+                       fleet after losing the data directory, the owner: of its status files
   --host H --port N    HTTP listener (HOST, PORT; default 127.0.0.1:3000)
   --poll-interval S    seconds between polls (CLUSTEROPS_POLL_INTERVAL, default 30; demo 5)
   --status-branch B    write status commits to this branch (CLUSTEROPS_STATUS_BRANCH)
@@ -38,7 +42,7 @@ export function serveConfigFromArgs(args: string[]): ServeConfig {
     options: {
       demo: { type: 'boolean' },
       'no-status-commits': { type: 'boolean' },
-      ...Object.fromEntries(['config', 'repo', 'local', 'branch', 'data-dir', 'host', 'port', 'poll-interval', 'status-branch', 'log-level', 'log-format', 'sim-boot-ms', 'orchestration'].map((k) => [k, { type: 'string' as const }])),
+      ...Object.fromEntries(['config', 'repo', 'local', 'branch', 'data-dir', 'owner-id', 'host', 'port', 'poll-interval', 'status-branch', 'log-level', 'log-format', 'sim-boot-ms', 'orchestration'].map((k) => [k, { type: 'string' as const }])),
     },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\n\n${SERVE_USAGE}`);
@@ -50,6 +54,9 @@ export function serveConfigFromArgs(args: string[]): ServeConfig {
   }
 }
 
+/** Reasons not to start that the operator must act on: said in one line, exit status 1, no stack. */
+const STARTUP_REFUSALS = [DataDirLockedError, OwnerConflictError, OwnerMismatchError, StoreCorruptError];
+
 /** `clusterops serve`: runs until SIGTERM/SIGINT, then shuts down gracefully. */
 export async function runServe(args: string[], io: CliIo): Promise<number> {
   const config = serveConfigFromArgs(args);
@@ -57,7 +64,7 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
   try {
     running = await startClusterops(config);
   } catch (err) {
-    if (!(err instanceof DataDirLockedError)) throw err;
+    if (!(err instanceof Error) || !STARTUP_REFUSALS.some((refusal) => err instanceof refusal)) throw err;
     io.err(`clusterops serve: ${err.message}`);
     return 1;
   }

@@ -12,6 +12,8 @@ export interface StatusWriterOptions {
   branch?: string;
   author: GitIdentity;
   log: Logger;
+  /** Recorded in every status file (`owner:`), so a lost data directory can tell whose VMs these are. */
+  owner?: string;
 }
 
 /**
@@ -93,7 +95,7 @@ export function createGitStatusWriter(options: StatusWriterOptions): StatusWrite
 
   return {
     publish(record, removed) {
-      const doc = removed ? null : toDocument(record);
+      const doc = removed ? null : toDocument(record, options.owner);
       if (!removed && !doc) return Promise.resolve(true);
       const fingerprint = statusFingerprint(doc);
       return new Promise<boolean>((resolve) => {
@@ -126,12 +128,13 @@ function sameStatus(text: string, doc: StatusDocument | null): boolean {
   }
 }
 
-function toDocument(record: ClusterRecord): StatusDocument | null {
+function toDocument(record: ClusterRecord, owner: string | undefined): StatusDocument | null {
   const s = record.status;
   if (!s) return null;
   return {
     id: record.id,
     name: record.name,
+    ...(owner ? { owner } : {}),
     status: s.status,
     nodes: s.nodes,
     desiredNodes: s.desiredNodes,

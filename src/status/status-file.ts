@@ -5,6 +5,12 @@ import type { ClusterStatusView } from '../domain/status/types.js';
 export interface StatusDocument {
   id: string;
   name: string;
+  /**
+   * The owner id of the clusterops that wrote it (the VMs' clusterops-owner tag): what a new
+   * instance on an empty store checks before it creates anything (DESIGN §3). Absent in files
+   * written before it was recorded.
+   */
+  owner?: string;
   status: ClusterStatusView['status'];
   nodes: ClusterStatusView['nodes'];
   desiredNodes: number;
