@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach } from 'vitest';
 import { readServeConfig, type ServeConfig } from '../../../src/config.js';
 import type { Provider } from '../../../src/domain/manifest/types.js';
 import { silentLogger } from '../../../src/logger.js';
@@ -157,4 +158,30 @@ export async function converged(co: Clusterops, clusterId: string, n: number): P
     const s = co.store.cluster(clusterId)?.status;
     return s?.status === 'running' && s.nodes.length === n && s.nodes.every((x) => x.status === 'running');
   });
+}
+
+/** One test's world: a repo, an in-process simulated cloud and a data directory; `co`, if set, is closed after the test. */
+export interface DaemonWorld {
+  repo: TestRepo;
+  sim: SimCloud;
+  dataDir: string;
+  co?: Clusterops | undefined;
+}
+
+/** Registers a fresh DaemonWorld for each test of the enclosing describe, cleaned up after it. */
+export function daemonWorld(prefix: string): DaemonWorld {
+  const w = {} as DaemonWorld;
+  beforeEach(async () => {
+    w.repo = new TestRepo();
+    w.sim = await simCloud();
+    w.dataDir = mkdtempSync(join(tmpdir(), prefix));
+    w.co = undefined;
+  });
+  afterEach(async () => {
+    await w.co?.close();
+    await w.sim.close();
+    w.repo.cleanup();
+    rmSync(w.dataDir, { recursive: true, force: true });
+  });
+  return w;
 }
