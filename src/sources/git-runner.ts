@@ -56,7 +56,7 @@ export function createGitRunner(options: GitRunnerOptions): GitRunner {
         .simpleGit({
           baseDir: options.cwd,
           allowEnvironment: Object.keys(explicit),
-          unsafe: unsafeFlags(Object.keys(explicit)),
+          unsafe: unsafeFlags(explicit),
           timeout: { block: options.timeoutMs },
         })
         .env({ ...inherited, ...explicit });
@@ -83,11 +83,14 @@ function inheritableEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
-function unsafeFlags(keys: string[]): Partial<Record<UnsafeFlag, boolean>> {
+function unsafeFlags(env: Record<string, string>): Partial<Record<UnsafeFlag, boolean>> {
   const flags: Partial<Record<UnsafeFlag, boolean>> = {};
-  for (const key of keys) {
+  for (const [key, value] of Object.entries(env)) {
     const flag = UNSAFE_ENV[key.toLowerCase()];
     if (flag) flags[flag] = true;
+    // A credential helper set by environment config: the operator's, or the one that carries the
+    // repository URL's credentials (git-credentials.ts).
+    if (/^git_config_key_\d+$/i.test(key) && /^credential\..*helper$/i.test(value.trim())) flags.allowUnsafeCredentialHelper = true;
   }
   return flags;
 }

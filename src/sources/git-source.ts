@@ -4,6 +4,7 @@ import { ensureClone } from './git-clone.js';
 import { createCommitQueue, type CommitQueue } from './commit-queue.js';
 import { commitBatch, type CommitDeps, type CommitResult, type CommitTarget, type PendingCommit } from './git-commit.js';
 import type { EditOutcome, FileReader } from './git-commit-build.js';
+import { splitCredentials } from './git-credentials.js';
 import { createRedactor, GitSourceError, type Redactor } from './git-errors.js';
 import { assertBranchName, assertIdentity } from './git-inputs.js';
 import { messagesBetween, readSnapshotAt, type BlobCache } from './git-objects.js';
@@ -17,7 +18,11 @@ export type { EditOutcome, FileReader } from './git-commit-build.js';
 export type { SimpleGitFactory } from './git-runner.js';
 
 export interface GitSourceOptions {
-  /** Anything `git clone` understands: local path, bare repo, https, ssh. May embed credentials (never logged). */
+  /**
+   * Anything `git clone` understands: local path, bare repo, https, ssh. May embed credentials
+   * (`https://user:token@host/…`): they are taken out of the URL and handed to git by a
+   * credential helper in the environment, so they reach no argv, no `.git/config` and no log.
+   */
   url: string;
   branch: string;
   /** This source's own clone. Must be absent, empty, or a clone of `url`; one source per workDir. */
@@ -91,6 +96,8 @@ const DEFAULT_COMMITTER: GitIdentity = { name: 'clusterops', email: 'clusterops@
 
 /** Everything one source instance needs, resolved once from its options. */
 interface SourceContext {
+  /** The repository URL without credentials. */
+  url: string;
   branch: string;
   committer: GitIdentity;
   git: GitRunner;
@@ -118,7 +125,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     branch: ctx.branch,
     open: () =>
       mutex.run(async () => {
-        gitDir = await openClone(ctx, options.url, options.workDir);
+        gitDir = await openClone(ctx, options.workDir);
         last = null;
       }),
     poll: () =>
@@ -166,22 +173,24 @@ async function drainQueue(queue: CommitQueue, run: (target: CommitTarget, batch:
 }
 
 function createContext(options: GitSourceOptions): SourceContext {
-  const env = options.env ?? {};
-  const redact = createRedactor(Object.values(env));
+  const operatorEnv = options.env ?? {};
+  const access = splitCredentials(options.url, operatorEnv);
+  const redact = createRedactor([...Object.values(operatorEnv), ...access.secrets]);
   const git = createGitRunner({
     cwd: options.workDir,
-    env,
+    env: { ...operatorEnv, ...access.env },
     baseEnv: options.baseEnv ?? process.env,
     simpleGit: options.simpleGit ?? simpleGit,
     redact,
     timeoutMs: options.timeoutMs ?? 60_000,
   });
   return {
+    url: access.url,
     branch: assertBranchName(options.branch),
     committer: assertIdentity(options.author ?? DEFAULT_COMMITTER, 'the source author'),
     git,
     redact,
-    displayUrl: redact(options.url),
+    displayUrl: redact(access.url),
     logger: options.logger ?? silentLogger(),
     now: options.now ?? (() => new Date()),
     sleep: options.sleep ?? ((ms) => delay(ms)),
@@ -191,8 +200,8 @@ function createContext(options: GitSourceOptions): SourceContext {
 }
 
 /** Clones or reuses workDir, checks out the branch; returns the absolute .git directory. */
-async function openClone(ctx: SourceContext, url: string, workDir: string): Promise<string> {
-  const how = await ensureClone(ctx.git, url, workDir, ctx.redact);
+async function openClone(ctx: SourceContext, workDir: string): Promise<string> {
+  const how = await ensureClone(ctx.git, ctx.url, workDir, ctx.redact);
   const head = await syncBranchIfMoved(ctx.git, ctx.branch, null, ctx.displayUrl);
   if (head !== null) await resetWorkTree(ctx.git, ctx.branch, head);
   ctx.logger.info(`${how === 'cloned' ? 'cloned' : 'reusing the clone of'} ${ctx.displayUrl}`, { branch: ctx.branch, workDir, head });
