@@ -1,29 +1,14 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { simpleGit } from 'simple-git';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SimpleGitFactory } from '../../../src/sources/git-source.js';
 import { runBin } from '../../support/cli.js';
-import { createGitFixture, git, manifest, type GitFixture } from './git-fixture.js';
+import { createGitFixture, git, manifest, recordingGit, type GitFixture } from './git-fixture.js';
 import { startHttpGitServer, type HttpGitServer } from './http-git-server.js';
 
 const USER = 'x-access-token';
 // Characters a URL must percent-encode, and a backslash a shell `echo` would eat.
 const TOKEN = 'ghp_S3cr3t/T0ken@with\\odd+chars';
 const ENCODED = encodeURIComponent(TOKEN);
-
-/** simple-git as the source uses it, recording the argv of every git command it runs. */
-function recordingGit(argv: string[][]): SimpleGitFactory {
-  return (options) => {
-    const g = simpleGit(options);
-    const raw = g.raw.bind(g) as (args: string[]) => Promise<string>;
-    (g as unknown as { raw: (args: string[]) => Promise<string> }).raw = (args: string[]) => {
-      argv.push([...args]);
-      return raw(args);
-    };
-    return g;
-  };
-}
 
 let fx: GitFixture;
 let server: HttpGitServer;
