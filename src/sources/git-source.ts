@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { simpleGit } from 'simple-git';
 import { ensureClone } from './git-clone.js';
@@ -7,6 +8,7 @@ import type { EditOutcome, FileReader } from './git-commit-build.js';
 import { splitCredentials } from './git-credentials.js';
 import { createRedactor, GitSourceError, type Redactor } from './git-errors.js';
 import { assertBranchName, assertIdentity } from './git-inputs.js';
+import { clearStaleLocks } from './git-locks.js';
 import { messagesBetween, readSnapshotAt, type BlobCache } from './git-objects.js';
 import { resetWorkTree, syncBranchIfMoved } from './git-remote.js';
 import { createGitRunner, type GitRunner, type SimpleGitFactory } from './git-runner.js';
@@ -32,6 +34,12 @@ export interface GitSourceOptions {
   /** Extra variables for git (GIT_SSH_COMMAND, GIT_ASKPASS, GIT_CONFIG_*). Values are redacted from errors. */
   env?: Record<string, string>;
   logger?: SourceLogger;
+  /**
+   * Remove the lock files (`index.lock`, `HEAD.lock`, `<ref>.lock` under refs/ …) a killed git left in the clone at
+   * `open()`. Set it only when nothing else can be running git in workDir: the daemon does, as it
+   * holds the data directory's lock for its lifetime. Default false.
+   */
+  clearStaleLocks?: boolean;
   /** Kills a git command silent for this long. Default 60 s (Flux's default timeout). */
   timeoutMs?: number;
   simpleGit?: SimpleGitFactory;
@@ -125,7 +133,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     branch: ctx.branch,
     open: () =>
       mutex.run(async () => {
-        gitDir = await openClone(ctx, options.workDir);
+        gitDir = await openClone(ctx, options.workDir, options.clearStaleLocks === true);
         last = null;
       }),
     poll: () =>
@@ -200,8 +208,12 @@ function createContext(options: GitSourceOptions): SourceContext {
 }
 
 /** Clones or reuses workDir, checks out the branch; returns the absolute .git directory. */
-async function openClone(ctx: SourceContext, workDir: string): Promise<string> {
+async function openClone(ctx: SourceContext, workDir: string, clearLocks: boolean): Promise<string> {
   const how = await ensureClone(ctx.git, ctx.url, workDir, ctx.redact);
+  if (clearLocks && how === 'reused') {
+    const cleared = await clearStaleLocks(join(workDir, '.git'));
+    if (cleared.length > 0) ctx.logger.warn('removed lock files a killed git left in the clone', { workDir, locks: cleared });
+  }
   const head = await syncBranchIfMoved(ctx.git, ctx.branch, null, ctx.displayUrl);
   if (head !== null) await resetWorkTree(ctx.git, ctx.branch, head);
   ctx.logger.info(`${how === 'cloned' ? 'cloned' : 'reusing the clone of'} ${ctx.displayUrl}`, { branch: ctx.branch, workDir, head });
