@@ -6,6 +6,7 @@ import schema from '../schemas/config.schema.json' with { type: 'json' };
 import type { Provider } from './domain/manifest/types.js';
 import type { LogLevel } from './logger.js';
 import type { ProviderCredentials } from './providers/registry.js';
+import { redactUrl } from './sources/git-credentials.js';
 
 /** Everything `clusterops serve` is configured with. */
 export interface ServeConfig {
@@ -362,6 +363,8 @@ export function describeConfig(config: ServeConfig): Record<string, unknown> {
   const set = (v: unknown) => (v ? '(set)' : '(not set)');
   return {
     ...rest,
+    // Credentials in the URL (`https://user:token@host/…`) are shown as ***.
+    ...(rest.repo ? { repo: redactUrl(rest.repo) } : {}),
     webhookSecret: set(webhookSecret),
     gitEnv: Object.keys(gitEnv).length > 0 ? Object.keys(gitEnv) : '(none)',
     ...(config.demo ? { demoToken: demoToken ? '(set)' : '(generated on first start)' } : {}),

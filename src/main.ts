@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createServer, STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import type { ClusterStatus } from './domain/status/types.js';
 import { lockDataDir, type DataDirLock } from './store/lock.js';
+import { ensurePrivateDir } from './store/private-dir.js';
 import { createDemoHosts, createOrchestration, type DemoHosts } from './orchestration.js';
 import { packageRoot } from './package-root.js';
 import { CallCounter } from './providers/call-counter.js';
@@ -72,10 +73,12 @@ type StartOverrides = {
  * Takes the data directory's lock first: a second instance on the same directory refuses to start.
  */
 export async function startClusterops(config: ServeConfig, overrides: StartOverrides = {}): Promise<Clusterops> {
-  await mkdir(config.dataDir, { recursive: true });
+  const privacy = await ensurePrivateDir(config.dataDir);
   const lock = await lockDataDir(config.dataDir);
   try {
-    return await start(config, overrides, lock);
+    const running = await start(config, overrides, lock);
+    if (privacy === 'not-owner') running.log.warn({ dataDir: config.dataDir }, 'the data directory belongs to another user and is readable by others; make it mode 0700');
+    return running;
   } catch (err) {
     await lock.release();
     throw err;
@@ -284,8 +287,9 @@ async function openSource(config: ServeConfig, repo: string, log: Logger, onLoca
     await local.start();
     return { source, commit: undefined, closeSource: () => local.close(), snapshotOf: undefined, isOpen: () => true };
   }
-  const workDir = join(config.dataDir, 'repo');
-  const git = createGitSource({ url: repo, branch: config.branch, workDir, author: IDENTITY, logger: sourceLog, env: config.gitEnv });
+  // clearStaleLocks: we hold the data directory's lock, so no git of an earlier run can still be
+  // alive in this clone; lock files there were left by one that was killed.
+  const git = createGitSource({ url: repo, branch: config.branch, workDir: join(config.dataDir, 'repo'), author: IDENTITY, logger: sourceLog, env: config.gitEnv, clearStaleLocks: true });
   // An empty remote or a branch not pushed yet is not fatal: say so and try again at each poll.
   let opened = false;
   const ensureOpen = async () => {

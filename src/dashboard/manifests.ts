@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readManifestText } from '../sources/local-files.js';
 import type { Snapshot } from '../sources/types.js';
 
 /** Where the dashboard reads manifests from: the Git source at a revision, or a local working tree. */
@@ -38,7 +37,8 @@ export function createManifestReader(source: ManifestSource): ManifestReader {
   };
   return {
     text: async (revision, path) => {
-      if (source.localDir) return readFile(join(source.localDir, path), 'utf8').catch(() => null);
+      // Never follows a symlink: a manifest linked to a token file must not serve the token.
+      if (source.localDir) return readManifestText(source.localDir, path);
       const entry = (await snapshot(revision))?.files.find((f) => f.path === path || f.path === path.replace(/^clusters\//, ''));
       return entry?.kind === 'file' ? entry.content : null;
     },

@@ -1,5 +1,6 @@
-import { mkdir, readdir } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { readdir, rm } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { ensurePrivateDir } from '../store/private-dir.js';
 import { GitSourceError, type Redactor } from './git-errors.js';
 import type { GitRunner } from './git-runner.js';
 
@@ -7,16 +8,18 @@ type WorkDirState = 'absent' | 'empty' | 'clone' | 'other';
 
 /**
  * Makes `workDir` a clone of `url`: clones when it is absent or empty, reuses an existing
- * clone whose origin is the same repository (refreshing the URL, e.g. a rotated token), and
- * refuses anything else with `OriginMismatch` / `NotAClone`. Returns what it did.
+ * clone whose origin is the same repository (refreshing the URL, e.g. one an older version
+ * stored with credentials in it), and refuses anything else with `OriginMismatch` /
+ * `NotAClone`. `workDir` is made (or tightened to) mode 0700. Returns what it did.
  */
 export async function ensureClone(git: GitRunner, url: string, workDir: string, redact: Redactor): Promise<'cloned' | 'reused'> {
   const state = await inspectWorkDir(workDir);
   if (state === 'other') {
     throw new GitSourceError('NotAClone', `${workDir} exists and is not a Git clone; empty it or choose another workDir`);
   }
+  // Created 0700 before git writes anything into it, so no file is ever readable by others.
+  await ensurePrivateDir(workDir);
   if (state === 'absent' || state === 'empty') {
-    await mkdir(dirname(workDir), { recursive: true });
     await git.at(dirname(workDir)).run(['clone', '--quiet', '--no-checkout', '--origin', 'origin', '--', url, workDir]);
     return 'cloned';
   }
@@ -26,7 +29,11 @@ export async function ensureClone(git: GitRunner, url: string, workDir: string, 
     const was = origin === '' ? 'has no origin remote' : `is a clone of ${redact(origin)}`;
     throw new GitSourceError('OriginMismatch', `${workDir} ${was}, not of ${redact(url)}; remove it or choose another workDir`);
   }
-  if (origin !== url) await inClone.run(['remote', 'set-url', 'origin', url]);
+  if (origin !== url) {
+    await inClone.run(['remote', 'set-url', 'origin', url]);
+    // FETCH_HEAD quotes the URL of the last fetch, credentials and all; the next fetch rewrites it.
+    if (redact(origin) !== origin) await rm(join(workDir, '.git', 'FETCH_HEAD'), { force: true });
+  }
   return 'reused';
 }
 

@@ -4,7 +4,7 @@
  * - `BranchNotFound`: the remote has commits but not the tracked branch;
  * - `OriginMismatch`: `workDir` is a clone of another repository;
  * - `NotAClone`: `workDir` exists, is not empty and is not a Git clone;
- * - `InvalidPath` / `InvalidBranch` / `InvalidIdentity`: the caller passed something unusable;
+ * - `InvalidPath` / `InvalidBranch` / `InvalidIdentity` / `InvalidUrl`: the caller passed something unusable;
  * - `NotOpen`: `poll()`/`commit()` before a successful `open()`;
  * - `PushRejected`: every attempt lost the race to other writers (retry later);
  * - `GitFailed`: git itself failed (network, auth, hook); the message is git's, redacted.
@@ -17,6 +17,7 @@ export type GitSourceErrorReason =
   | 'InvalidPath'
   | 'InvalidBranch'
   | 'InvalidIdentity'
+  | 'InvalidUrl'
   | 'NotOpen'
   | 'PushRejected'
   | 'GitFailed';

@@ -1,36 +1,69 @@
 import type { RepoEntry } from '../domain/manifest/repository.js';
+import { GitSourceError } from './git-errors.js';
 import type { GitRunner } from './git-runner.js';
+import {
+  CLUSTERS_SYMLINK_REASON,
+  createReadBudget,
+  ID_PREFIX_BYTES,
+  idFromPrefix,
+  MAX_MANIFEST_BYTES,
+  sizeProblem,
+  SUBMODULE_REASON,
+  SYMLINK_REASON,
+  tooLargeReason,
+  unreadable,
+  type ReadBudget,
+} from './manifest-limits.js';
 import type { Snapshot } from './types.js';
 
-/** One line of `git ls-tree`. `commit` is a submodule (gitlink). */
+/** One line of `git ls-tree -l`. `commit` is a submodule (gitlink). */
 export interface TreeEntry {
   mode: string;
   type: 'blob' | 'tree' | 'commit';
   id: string;
+  /** The blob's size in bytes, from the tree listing; null for trees and submodules. */
+  size: number | null;
   name: string;
 }
+
+/** Git's mode of a symlink; its blob holds the target path. */
+const SYMLINK_MODE = '120000';
 
 /** Blobs read at once; keeps a large clusters/ from spawning hundreds of processes. */
 const READ_BATCH = 8;
 
 /** `ls-tree` of a tree-ish, optionally of one literal path in it (ls-tree does not glob). */
 export async function listTree(git: GitRunner, treeish: string, path?: string): Promise<TreeEntry[]> {
-  const out = await git.run(['ls-tree', '-z', treeish, ...(path === undefined ? [] : ['--', path])]);
+  // -l: each blob's size, so an oversized one is refused before anything reads it.
+  const out = await git.run(['ls-tree', '-z', '-l', treeish, ...(path === undefined ? [] : ['--', path])]);
   return out
     .split('\0')
     .filter((line) => line !== '')
     .map((line) => {
       const tab = line.indexOf('\t');
-      const [mode = '', type = '', id = ''] = line.slice(0, tab).split(' ');
-      return { mode, type: type as TreeEntry['type'], id, name: line.slice(tab + 1) };
+      const [mode = '', type = '', id = '', size = '-'] = line.slice(0, tab).split(/ +/);
+      return { mode, type: type as TreeEntry['type'], id, size: size === '-' ? null : Number(size), name: line.slice(tab + 1) };
     });
 }
 
-/** The file's content at `rev`, or undefined when it is absent there (or is a folder). */
+/**
+ * The file's content at `rev`, or undefined when it is absent there (or is a folder). Refuses
+ * (`InvalidPath`) a symlink, a submodule or a blob over `MAX_MANIFEST_BYTES` instead of reading it.
+ */
 export async function readFileAt(git: GitRunner, rev: string, path: string): Promise<string | undefined> {
   const entry = (await listTree(git, rev, path)).find((e) => e.name === path);
-  if (!entry || entry.type !== 'blob') return undefined;
+  if (!entry || entry.type === 'tree') return undefined;
+  const problem = refusal(entry);
+  if (problem) throw new GitSourceError('InvalidPath', `${path} ${problem}`);
   return git.run(['cat-file', 'blob', entry.id]);
+}
+
+/** Why an entry is never read as a manifest (before any budget), or null. */
+function refusal(entry: TreeEntry): string | null {
+  if (entry.type === 'commit') return SUBMODULE_REASON;
+  if (entry.mode === SYMLINK_MODE) return SYMLINK_REASON;
+  if (entry.size !== null && entry.size > MAX_MANIFEST_BYTES) return tooLargeReason(entry.size);
+  return null;
 }
 
 /**
@@ -50,10 +83,13 @@ export async function readSnapshotAt(git: GitRunner, rev: string, cache?: BlobCa
     listTree(git, rev, 'clusters'),
   ]);
   const [revision = '', committedAt = '', message = ''] = meta.split('\0');
-  const clusters = root.find((e) => e.name === 'clusters' && e.type === 'tree');
+  const clusters = root.find((e) => e.name === 'clusters');
+  // A clusters/ that is a symlink, a file or a submodule is an error, never an empty folder
+  // (which is what "every cluster deleted" looks like).
+  const files = !clusters ? [] : clusters.type === 'tree' ? await readClusterTree(git, clusters.id, cache) : [notAFolder(clusters)];
   return {
     revision,
-    files: clusters ? await readClusterTree(git, clusters.id, cache) : [],
+    files,
     clustersTreeId: clusters?.id ?? '',
     message: message.replace(/\n+$/, ''),
     messages: [message.replace(/\n+$/, '')],
@@ -71,11 +107,20 @@ export async function messagesBetween(git: GitRunner, from: string, to: string, 
   }
 }
 
+function notAFolder(entry: TreeEntry): RepoEntry {
+  if (entry.mode === SYMLINK_MODE) return unreadable('clusters', CLUSTERS_SYMLINK_REASON);
+  return unreadable('clusters', `clusters is ${entry.type === 'commit' ? 'a Git submodule' : 'a file'}; it must be a folder of regular files`);
+}
+
+/** Reads one entry, given how to read a whole blob and a bounded prefix of one. */
+type Step = (blob: (id: string) => Promise<string>, prefix: (id: string) => Promise<string>) => Promise<RepoEntry>;
+
 /**
  * The entries of the clusters/ tree, shaped like `readClusterEntries` reads a working tree.
- * A symlink is returned as a file holding its target and a submodule as a folder: both then
- * fail validation (the cluster goes to `error`) instead of vanishing, which would read as
- * "cluster deleted".
+ * What is read is decided first, from the listing alone: a symlink or a submodule is never read
+ * and a blob over `MAX_MANIFEST_BYTES` (or past the revision's budget) only for a bounded prefix
+ * holding its id. Those come back `unreadable` and fail validation (the cluster goes to `error`)
+ * instead of vanishing, which would read as "cluster deleted".
  */
 async function readClusterTree(git: GitRunner, treeId: string, cache: BlobCache | undefined): Promise<RepoEntry[]> {
   const entries = (await listTree(git, treeId)).filter((e) => !e.name.startsWith('.'));
@@ -85,10 +130,13 @@ async function readClusterTree(git: GitRunner, treeId: string, cache: BlobCache 
     read.set(id, content);
     return content;
   };
+  const prefix = async (id: string) => (await git.readPrefix(['cat-file', 'blob', id], ID_PREFIX_BYTES)).toString('utf8');
+  const budget = createReadBudget();
+  const steps = entries.map((e) => toStep(e, budget));
   const out: RepoEntry[] = [];
-  for (let i = 0; i < entries.length; i += READ_BATCH) {
-    const batch = entries.slice(i, i + READ_BATCH);
-    out.push(...(await Promise.all(batch.map((e) => toRepoEntry(e, blob)))));
+  for (let i = 0; i < steps.length; i += READ_BATCH) {
+    const batch = steps.slice(i, i + READ_BATCH);
+    out.push(...(await Promise.all(batch.map((step) => step(blob, prefix)))));
   }
   if (cache) {
     cache.clear();
@@ -97,9 +145,12 @@ async function readClusterTree(git: GitRunner, treeId: string, cache: BlobCache 
   return out;
 }
 
-async function toRepoEntry(entry: TreeEntry, blob: (id: string) => Promise<string>): Promise<RepoEntry> {
+function toStep(entry: TreeEntry, budget: ReadBudget): Step {
   const path = `clusters/${entry.name}`;
-  if (entry.type !== 'blob') return { path, kind: 'dir' };
-  // A symlink's blob is its target path, which is what the caller then sees as content.
-  return { path, kind: 'file', content: await blob(entry.id) };
+  if (entry.type === 'tree') return async () => ({ path, kind: 'dir' });
+  const problem = refusal(entry) ?? sizeProblem(entry.size ?? 0, budget);
+  if (problem === null) return async (blob) => ({ path, kind: 'file', content: await blob(entry.id) });
+  // Only an oversized regular file may hold an id worth a bounded read.
+  const lookForId = entry.type === 'blob' && entry.mode !== SYMLINK_MODE && budget.takePrefix();
+  return async (_blob, prefix) => unreadable(path, problem, lookForId ? idFromPrefix(await prefix(entry.id)) : undefined);
 }

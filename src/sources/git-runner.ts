@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import type { SimpleGit, SimpleGitOptions } from 'simple-git';
 import { GitSourceError, type Redactor } from './git-errors.js';
 
@@ -42,6 +43,11 @@ export interface GitRunnerOptions {
 /** Runs git commands; every failure becomes a redacted `GitSourceError('GitFailed')`. */
 export interface GitRunner {
   run(args: string[], extraEnv?: Record<string, string>): Promise<string>;
+  /**
+   * The first `maxBytes` of a command's output, killing it once they have arrived: reads a
+   * bounded prefix of a blob too large to read whole. Fixed, internal arguments only.
+   */
+  readPrefix(args: string[], maxBytes: number): Promise<Buffer>;
   /** The same runner in another directory. */
   at(cwd: string): GitRunner;
 }
@@ -56,7 +62,7 @@ export function createGitRunner(options: GitRunnerOptions): GitRunner {
         .simpleGit({
           baseDir: options.cwd,
           allowEnvironment: Object.keys(explicit),
-          unsafe: unsafeFlags(Object.keys(explicit)),
+          unsafe: unsafeFlags(explicit),
           timeout: { block: options.timeoutMs },
         })
         .env({ ...inherited, ...explicit });
@@ -67,10 +73,43 @@ export function createGitRunner(options: GitRunnerOptions): GitRunner {
         throw new GitSourceError('GitFailed', options.redact(`git ${args[0] ?? ''} failed: ${text.trim()}`));
       }
     },
+    readPrefix(args, maxBytes) {
+      const env = { ...inherited, GIT_TERMINAL_PROMPT: '0', ...options.env };
+      return readPrefix(args, maxBytes, options.cwd, env).catch((err: unknown) => {
+        throw new GitSourceError('GitFailed', options.redact(`git ${args[0] ?? ''} failed: ${String(err)}`));
+      });
+    },
     at(cwd) {
       return createGitRunner({ ...options, cwd });
     },
   };
+}
+
+function readPrefix(args: string[], maxBytes: number, cwd: string, env: Record<string, string>): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, { cwd, env, stdio: ['ignore', 'pipe', 'ignore'] });
+    const chunks: Buffer[] = [];
+    let length = 0;
+    let done = false;
+    const finish = () => {
+      done = true;
+      resolve(Buffer.concat(chunks).subarray(0, maxBytes));
+    };
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (done) return;
+      chunks.push(chunk);
+      length += chunk.length;
+      if (length < maxBytes) return;
+      finish();
+      child.kill('SIGKILL');
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (done) return;
+      if (code === 0) finish();
+      else reject(new Error(`exit code ${String(code)}`));
+    });
+  });
 }
 
 function inheritableEnv(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -83,11 +122,14 @@ function inheritableEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
-function unsafeFlags(keys: string[]): Partial<Record<UnsafeFlag, boolean>> {
+function unsafeFlags(env: Record<string, string>): Partial<Record<UnsafeFlag, boolean>> {
   const flags: Partial<Record<UnsafeFlag, boolean>> = {};
-  for (const key of keys) {
+  for (const [key, value] of Object.entries(env)) {
     const flag = UNSAFE_ENV[key.toLowerCase()];
     if (flag) flags[flag] = true;
+    // A credential helper set by environment config: the operator's, or the one that carries the
+    // repository URL's credentials (git-credentials.ts).
+    if (/^git_config_key_\d+$/i.test(key) && /^credential\..*helper$/i.test(value.trim())) flags.allowUnsafeCredentialHelper = true;
   }
   return flags;
 }

@@ -1,11 +1,14 @@
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { simpleGit } from 'simple-git';
 import { ensureClone } from './git-clone.js';
 import { createCommitQueue, type CommitQueue } from './commit-queue.js';
 import { commitBatch, type CommitDeps, type CommitResult, type CommitTarget, type PendingCommit } from './git-commit.js';
 import type { EditOutcome, FileReader } from './git-commit-build.js';
+import { splitCredentials } from './git-credentials.js';
 import { createRedactor, GitSourceError, type Redactor } from './git-errors.js';
 import { assertBranchName, assertIdentity } from './git-inputs.js';
+import { clearStaleLocks } from './git-locks.js';
 import { messagesBetween, readSnapshotAt, type BlobCache } from './git-objects.js';
 import { resetWorkTree, syncBranchIfMoved } from './git-remote.js';
 import { createGitRunner, type GitRunner, type SimpleGitFactory } from './git-runner.js';
@@ -17,7 +20,11 @@ export type { EditOutcome, FileReader } from './git-commit-build.js';
 export type { SimpleGitFactory } from './git-runner.js';
 
 export interface GitSourceOptions {
-  /** Anything `git clone` understands: local path, bare repo, https, ssh. May embed credentials (never logged). */
+  /**
+   * Anything `git clone` understands: local path, bare repo, https, ssh. May embed credentials
+   * (`https://user:token@host/…`): they are taken out of the URL and handed to git by a
+   * credential helper in the environment, so they reach no argv, no `.git/config` and no log.
+   */
   url: string;
   branch: string;
   /** This source's own clone. Must be absent, empty, or a clone of `url`; one source per workDir. */
@@ -27,6 +34,12 @@ export interface GitSourceOptions {
   /** Extra variables for git (GIT_SSH_COMMAND, GIT_ASKPASS, GIT_CONFIG_*). Values are redacted from errors. */
   env?: Record<string, string>;
   logger?: SourceLogger;
+  /**
+   * Remove the lock files (`index.lock`, `HEAD.lock`, `<ref>.lock` under refs/ …) a killed git left in the clone at
+   * `open()`. Set it only when nothing else can be running git in workDir: the daemon does, as it
+   * holds the data directory's lock for its lifetime. Default false.
+   */
+  clearStaleLocks?: boolean;
   /** Kills a git command silent for this long. Default 60 s (Flux's default timeout). */
   timeoutMs?: number;
   simpleGit?: SimpleGitFactory;
@@ -91,6 +104,8 @@ const DEFAULT_COMMITTER: GitIdentity = { name: 'clusterops', email: 'clusterops@
 
 /** Everything one source instance needs, resolved once from its options. */
 interface SourceContext {
+  /** The repository URL without credentials. */
+  url: string;
   branch: string;
   committer: GitIdentity;
   git: GitRunner;
@@ -118,7 +133,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     branch: ctx.branch,
     open: () =>
       mutex.run(async () => {
-        gitDir = await openClone(ctx, options.url, options.workDir);
+        gitDir = await openClone(ctx, options.workDir, options.clearStaleLocks === true);
         last = null;
       }),
     poll: () =>
@@ -166,22 +181,24 @@ async function drainQueue(queue: CommitQueue, run: (target: CommitTarget, batch:
 }
 
 function createContext(options: GitSourceOptions): SourceContext {
-  const env = options.env ?? {};
-  const redact = createRedactor(Object.values(env));
+  const operatorEnv = options.env ?? {};
+  const access = splitCredentials(options.url, operatorEnv);
+  const redact = createRedactor([...Object.values(operatorEnv), ...access.secrets]);
   const git = createGitRunner({
     cwd: options.workDir,
-    env,
+    env: { ...operatorEnv, ...access.env },
     baseEnv: options.baseEnv ?? process.env,
     simpleGit: options.simpleGit ?? simpleGit,
     redact,
     timeoutMs: options.timeoutMs ?? 60_000,
   });
   return {
+    url: access.url,
     branch: assertBranchName(options.branch),
     committer: assertIdentity(options.author ?? DEFAULT_COMMITTER, 'the source author'),
     git,
     redact,
-    displayUrl: redact(options.url),
+    displayUrl: redact(access.url),
     logger: options.logger ?? silentLogger(),
     now: options.now ?? (() => new Date()),
     sleep: options.sleep ?? ((ms) => delay(ms)),
@@ -191,8 +208,12 @@ function createContext(options: GitSourceOptions): SourceContext {
 }
 
 /** Clones or reuses workDir, checks out the branch; returns the absolute .git directory. */
-async function openClone(ctx: SourceContext, url: string, workDir: string): Promise<string> {
-  const how = await ensureClone(ctx.git, url, workDir, ctx.redact);
+async function openClone(ctx: SourceContext, workDir: string, clearLocks: boolean): Promise<string> {
+  const how = await ensureClone(ctx.git, ctx.url, workDir, ctx.redact);
+  if (clearLocks && how === 'reused') {
+    const cleared = await clearStaleLocks(join(workDir, '.git'));
+    if (cleared.length > 0) ctx.logger.warn('removed lock files a killed git left in the clone', { workDir, locks: cleared });
+  }
   const head = await syncBranchIfMoved(ctx.git, ctx.branch, null, ctx.displayUrl);
   if (head !== null) await resetWorkTree(ctx.git, ctx.branch, head);
   ctx.logger.info(`${how === 'cloned' ? 'cloned' : 'reusing the clone of'} ${ctx.displayUrl}`, { branch: ctx.branch, workDir, head });

@@ -21,11 +21,31 @@ export interface ParsedManifest {
 
 export const YAML_OPTIONS = { prettyErrors: true, uniqueKeys: true, strict: true, maxAliasCount: 50 } as const;
 
+/** Diagnostics kept per file; the rest are counted in one last line (a file with 200k errors fills no PR comment). */
+export const MAX_DIAGNOSTICS_PER_FILE = 20;
+
+/** The longest excerpt of a file a message quotes (a key, an alias name); longer ones are cut. */
+const MAX_QUOTE = 40;
+
 /**
  * Parses and validates one `clusters/<name>.yaml`: YAML syntax, then the JSON Schema, then
- * the rules that need more than one field. Never throws for bad input.
+ * the rules that need more than one field. Never throws for bad input. At most
+ * `MAX_DIAGNOSTICS_PER_FILE` diagnostics, then "… and N more problems in this file"; messages
+ * quote no more of the file than a short, cut excerpt.
  */
 export function parseManifest(file: string, text: string): ParsedManifest {
+  const result = parseAndCheck(file, text);
+  const extra = result.diagnostics.length - MAX_DIAGNOSTICS_PER_FILE;
+  if (extra > 0) {
+    const kept = result.diagnostics.slice(0, MAX_DIAGNOSTICS_PER_FILE);
+    const last = kept[kept.length - 1]!;
+    const severity = result.diagnostics.slice(MAX_DIAGNOSTICS_PER_FILE).some((d) => d.severity === 'error') ? 'error' : 'warning';
+    result.diagnostics = [...kept, { file, line: last.line, column: last.column, path: '', severity, message: `… and ${extra} more problems in this file` }];
+  }
+  return result;
+}
+
+function parseAndCheck(file: string, text: string): ParsedManifest {
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter: lines });
   const result: ParsedManifest = { file, lines, diagnostics: [] };
@@ -44,7 +64,7 @@ export function parseManifest(file: string, text: string): ParsedManifest {
   }
   for (const e of [...doc.errors, ...doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED')]) {
     const p = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
-    diag(p.line, p.col, yamlMessage(e.code, e.message, text.slice(e.pos[0], text.indexOf('\n', e.pos[0]) >>> 0)));
+    diag(p.line, p.col, yamlMessage(e.code, e.message, text.slice(e.pos[0], e.pos[0] + 200).split('\n')[0]!));
   }
   if (result.diagnostics.length > 0) return result;
   let value: unknown;
@@ -99,9 +119,13 @@ function readIdentity(result: ParsedManifest, value: unknown): void {
 function yamlMessage(code: string, message: string, source: string): string {
   if (code === 'DUPLICATE_KEY') {
     const key = /^\s*([^:#]+?)\s*:/.exec(source)?.[1];
-    return `duplicate key${key ? ` "${key}"` : ''}: a key may appear only once in a mapping`;
+    return `duplicate key${key ? ` "${clip(key)}"` : ''}: a key may appear only once in a mapping`;
   }
-  return `invalid YAML: ${firstLine(message)}`;
+  return `invalid YAML: ${clip(firstLine(message), 160)}`;
+}
+
+function clip(text: string, max = MAX_QUOTE): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 function firstLine(message: string): string {

@@ -2,8 +2,15 @@ import { locate, parseManifest, type ParsedManifest } from './parse.js';
 import { nameFromFile } from './rules.js';
 import type { ClusterManifest, Diagnostic } from './types.js';
 
-/** One entry under `clusters/` as read from a checkout or a Git snapshot. */
-export type RepoEntry = { path: string; kind: 'file'; content: string } | { path: string; kind: 'dir' };
+/**
+ * One entry under `clusters/` as read from a checkout or a Git snapshot. `unreadable` is an
+ * entry the reader refused without reading it (a symlink, a submodule, a special file, a
+ * manifest over the size limit): `reason` says why, `id` is what a bounded prefix told of it.
+ */
+export type RepoEntry =
+  | { path: string; kind: 'file'; content: string }
+  | { path: string; kind: 'dir' }
+  | { path: string; kind: 'unreadable'; reason: string; id?: string };
 
 /** A valid cluster together with the file it came from. */
 export interface LoadedCluster {
@@ -48,7 +55,8 @@ export function cachedManifestParser(): ManifestParser {
 export function loadRepository(entries: RepoEntry[], parse: ManifestParser = parseManifest): RepositoryLoad {
   const stray: Diagnostic[] = [];
   const parsed: ParsedManifest[] = [];
-  for (const entry of [...entries].sort((a, b) => a.path.localeCompare(b.path))) {
+  const refused = entries.filter((e) => e.kind === 'unreadable');
+  for (const entry of [...entries].filter((e) => e.kind !== 'unreadable').sort((a, b) => a.path.localeCompare(b.path))) {
     const problem = checkEntryName(entry);
     if (problem) stray.push(problem);
     else if (entry.kind === 'file') {
@@ -67,8 +75,16 @@ export function loadRepository(entries: RepoEntry[], parse: ManifestParser = par
     else invalid.push({ file: p.file, name: nameFromFile(p.file), ...(p.id ? { id: p.id } : {}), diagnostics: p.diagnostics });
   }
   for (const s of stray) invalid.push({ file: s.file, name: nameFromFile(s.file), diagnostics: [s] });
-  const diagnostics = [...stray, ...parsed.flatMap((p) => p.diagnostics)].sort(byPlace);
+  const unread = refused.map((e) => refusedEntry(e));
+  invalid.push(...unread);
+  const diagnostics = [...stray, ...unread.flatMap((u) => u.diagnostics), ...parsed.flatMap((p) => p.diagnostics)].sort(byPlace);
   return { clusters, invalid: invalid.filter((i) => i.diagnostics.some((d) => d.severity === 'error')), diagnostics };
+}
+
+/** An entry the reader refused: always an error, keeping the id it could recover. */
+function refusedEntry(entry: RepoEntry & { kind: 'unreadable' }): RepositoryLoad['invalid'][number] {
+  const d: Diagnostic = { file: entry.path, line: 1, column: 1, path: '', severity: 'error', message: entry.reason };
+  return { file: entry.path, name: nameFromFile(entry.path), ...(entry.id ? { id: entry.id } : {}), diagnostics: [d] };
 }
 
 function checkEntryName(entry: RepoEntry): Diagnostic | null {

@@ -112,7 +112,9 @@ function article(type: string): string {
 function kind(v: unknown): string {
   if (v === null) return 'empty';
   if (Array.isArray(v)) return 'a list';
-  return typeof v === 'object' ? 'a mapping' : `the ${typeof v} ${show(v)}`;
+  // Never the value: a file that is one scalar is likely not a manifest at all (a token file
+  // reached through a symlink, an env file), and its text must not reach CI logs.
+  return typeof v === 'object' ? 'a mapping' : `${article(typeof v === 'number' && Number.isInteger(v) ? 'integer' : typeof v)} value`;
 }
 
 /** A short rendering of a user's value for messages; long values are cut. */

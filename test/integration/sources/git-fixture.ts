@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { createGitSource, type GitSource, type GitSourceOptions } from '../../../src/sources/git-source.js';
+import { simpleGit } from 'simple-git';
+import { createGitSource, type GitSource, type GitSourceOptions, type SimpleGitFactory } from '../../../src/sources/git-source.js';
 
 const run = promisify(execFile);
 
@@ -81,3 +82,16 @@ export function writeFiles(dir: string, files: Record<string, string | null>): v
 
 export const manifest = (name: string, count = 1): string =>
   `name: ${name}\nprovider: hetzner\nregion: fsn1\norchestrator: swarm\nnodes:\n  - role: manager\n    plan: small\n    count: ${count}\n`;
+
+/** simple-git as the source uses it, recording the argv of every git command it runs into `argv`. */
+export function recordingGit(argv: string[][]): SimpleGitFactory {
+  return (options) => {
+    const g = simpleGit(options);
+    const raw = g.raw.bind(g) as (args: string[]) => Promise<string>;
+    (g as unknown as { raw: (args: string[]) => Promise<string> }).raw = (args: string[]) => {
+      argv.push([...args]);
+      return raw(args);
+    };
+    return g;
+  };
+}

@@ -20,6 +20,7 @@ function repo() {
       if (args[0] === 'cat-file' && args[1] === 'blob') blobReads++;
       return git(...args);
     },
+    readPrefix: async () => Buffer.alloc(0),
     at: () => runner,
   };
   const commit = (files: Record<string, string>) => {
