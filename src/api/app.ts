@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import { ApiError } from './errors.js';
 import { BodyTooLargeError } from './raw-body.js';
 import { gitHook, type GitHookDeps } from './hooks.js';
+import { rejectMalformedUri } from './uri.js';
 
 /** One readiness check: its name and, when failing, why. */
 export interface ReadinessCheck {
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps): Koa {
   });
   app.use(requestLog(deps));
   app.use(errors(deps.log));
+  app.use(rejectMalformedUri());
   app.use(async (ctx, next) => {
     if (ctx.path === '/healthz' && ctx.method === 'GET') {
       ctx.body = { status: 'ok' };

@@ -6,6 +6,7 @@ import { readableClusters, resolveCluster } from '../api/clusters/resolve.js';
 import { toApiNodes, type KnownCluster } from '../api/clusters/view.js';
 import { ApiError } from '../api/errors.js';
 import { authenticateBearer } from '../api/router.js';
+import { decodeSegment } from '../api/uri.js';
 import { manifestLink, type ManifestReader } from './manifests.js';
 import type { DashboardDeps } from './routes.js';
 import type { ClusterDetailView, OverviewView, PullsView, SessionView } from './types.js';
@@ -51,7 +52,7 @@ async function answer(route: string, principal: Principal, deps: DashboardDeps, 
   if (route === 'clusters') return overview(principal, deps, reader);
   if (route === 'pulls') return pulls(principal, deps);
   const one = /^clusters\/([^/]+)$/.exec(route);
-  if (one) return detail(resolveCluster(deps.api, principal, decodeURIComponent(one[1]!), 'read'), deps, reader);
+  if (one) return detail(resolveCluster(deps.api, principal, decodeSegment(one[1]!), 'read'), deps, reader);
   throw new ApiError('NOT_FOUND', `no dashboard data at /ui/api/${route}`);
 }
 
