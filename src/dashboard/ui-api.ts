@@ -69,7 +69,7 @@ async function overview(principal: Principal, deps: DashboardDeps, reader: Manif
 async function detail(c: KnownCluster, deps: DashboardDeps, reader: ManifestReader): Promise<ClusterDetailView> {
   const times = await commitTimes([c], reader);
   const revision = deps.api.desired().revision;
-  const path = `clusters/${c.name}.yaml`;
+  const path = c.file ?? `clusters/${c.name}.yaml`;
   return {
     ...toRow(c, deps.api.now, (sha) => times.get(sha) ?? null),
     nodeList: toApiNodes(c),
