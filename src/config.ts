@@ -35,6 +35,8 @@ export interface ServeConfig {
   statusCommits: boolean;
   statusBranch?: string;
   webhookSecret?: string;
+  /** Bearer token `/metrics` requires (a secret: never logged or shown); absent: /metrics is open. */
+  metricsToken?: string;
   credentials: ProviderCredentials;
   endpoints: Partial<Record<Provider, string>>;
   logLevel: LogLevel;
@@ -90,6 +92,7 @@ export interface RawSettings {
   logLevel?: LogLevel;
   logFormat?: 'json' | 'pretty';
   webhookSecretFile?: string;
+  metricsTokenFile?: string;
   simBootMs?: number;
   github?: { repo?: string; apiUrl?: string; pollInterval?: number; tokenFile?: string };
   providers?: {
@@ -137,7 +140,7 @@ ajv.addKeyword({ keyword: 'x-flag', schemaType: 'string' });
 const validateFile = ajv.compile(schema);
 
 /** Names that look like secrets; a file that holds one is refused with a pointer to the right place. */
-const SECRET_KEY = /(^|\.)(token|secret|password|webhookSecret|secretAccessKey|accessKeyId|privateKey)$/i;
+const SECRET_KEY = /(^|\.)(token|secret|password|webhookSecret|metricsToken|secretAccessKey|accessKeyId|privateKey)$/i;
 
 /**
  * Builds the configuration from, in order of precedence, flags, the environment, the config file
@@ -213,6 +216,7 @@ function secretHint(key: string): string {
   if (/aws/i.test(key)) return 'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or providers.aws.accessKeyIdFile and secretAccessKeyFile';
   if (/github/i.test(key)) return 'set GITHUB_TOKEN or github.tokenFile';
   if (/webhook/i.test(key)) return 'set CLUSTEROPS_WEBHOOK_SECRET or webhookSecretFile';
+  if (/metrics/i.test(key)) return 'set CLUSTEROPS_METRICS_TOKEN or metricsTokenFile';
   return 'use an environment variable or a *File setting';
 }
 
@@ -276,6 +280,7 @@ function build(raw: RawSettings, env: NodeJS.ProcessEnv, tty: boolean, file: str
   if (!demo && !raw.repo && !raw.local) throw new ConfigError('say what to watch: --repo URL (CLUSTEROPS_REPO, repo:), --local DIR (CLUSTEROPS_LOCAL, local:), or --demo');
   if ([demo, Boolean(raw.repo), Boolean(raw.local)].filter(Boolean).length > 1) throw new ConfigError('use only one of demo, repo and local');
   const webhookSecret = env.CLUSTEROPS_WEBHOOK_SECRET || secretFile(raw.webhookSecretFile, 'webhookSecretFile (CLUSTEROPS_WEBHOOK_SECRET_FILE)');
+  const metricsToken = env.CLUSTEROPS_METRICS_TOKEN || secretFile(raw.metricsTokenFile, 'metricsTokenFile (CLUSTEROPS_METRICS_TOKEN_FILE)');
   return {
     demo,
     ...(raw.repo ? { repo: raw.repo } : {}),
@@ -295,6 +300,7 @@ function build(raw: RawSettings, env: NodeJS.ProcessEnv, tty: boolean, file: str
     statusCommits: raw.statusCommits !== false && !raw.local,
     ...(raw.statusBranch ? { statusBranch: raw.statusBranch } : {}),
     ...(webhookSecret ? { webhookSecret } : {}),
+    ...(metricsToken ? { metricsToken } : {}),
     credentials: credentialsFrom(raw, env),
     endpoints: endpointsFrom(raw),
     logLevel: raw.logLevel ?? 'info',
@@ -354,18 +360,19 @@ function endpointsFrom(raw: RawSettings): Partial<Record<Provider, string>> {
 /** Every secret in a configuration, for log redaction. */
 export function secretsOf(config: ServeConfig): string[] {
   const c = config.credentials;
-  return [c.digitalocean?.token, c.hetzner?.token, c.aws?.secretAccessKey, config.webhookSecret, config.demoToken, config.github?.token].filter((s): s is string => Boolean(s));
+  return [c.digitalocean?.token, c.hetzner?.token, c.aws?.secretAccessKey, config.webhookSecret, config.metricsToken, config.demoToken, config.github?.token].filter((s): s is string => Boolean(s));
 }
 
 /** The configuration as `config check` prints it: every setting with its value and where it came from; secrets never shown. */
 export function describeConfig(config: ServeConfig): Record<string, unknown> {
-  const { credentials, endpoints, webhookSecret, demoToken, github, gitEnv, ...rest } = config;
+  const { credentials, endpoints, webhookSecret, metricsToken, demoToken, github, gitEnv, ...rest } = config;
   const set = (v: unknown) => (v ? '(set)' : '(not set)');
   return {
     ...rest,
     // Credentials in the URL (`https://user:token@host/…`) are shown as ***.
     ...(rest.repo ? { repo: redactUrl(rest.repo) } : {}),
     webhookSecret: set(webhookSecret),
+    metricsToken: set(metricsToken),
     gitEnv: Object.keys(gitEnv).length > 0 ? Object.keys(gitEnv) : '(none)',
     ...(config.demo ? { demoToken: demoToken ? '(set)' : '(generated on first start)' } : {}),
     github: github ? { repo: github.repo, apiUrl: github.apiUrl, pollIntervalMs: github.pollIntervalMs, token: '(set)' } : '(off)',

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createApp, type ReadinessCheck } from './api/app.js';
 import { ERROR_CODES, type ErrorCode } from './api/errors.js';
 import { knownClusters, statusOf } from './api/clusters/view.js';
+import { openMetricsWarning } from './api/metrics-auth.js';
 import { openApiDocument } from './api/openapi.js';
 import { clustersApi, type ApiRouterDeps } from './api/router.js';
 import { openAccounts, type Accounts } from './auth/accounts.js';
@@ -131,7 +132,7 @@ async function start(config: ServeConfig, overrides: StartOverrides, lock: DataD
     store,
     observations,
     providers: Object.keys(providers) as Provider[],
-    reconcile: (id) => metrics.instrumentPass(id, daemon.desired().get(id)?.hash, () => reconcileCluster(deps, id), () => store.cluster(id)?.status?.status === 'running'),
+    reconcile: (id) => metrics.instrumentPass({ cluster: id, provider: providerOf(daemon, store, id) }, daemon.desired().get(id)?.hash, () => reconcileCluster(deps, id), () => store.cluster(id)?.status?.status === 'running'),
     log,
     identity: IDENTITY,
     pollIntervalMs: config.pollIntervalMs,
@@ -163,6 +164,7 @@ async function start(config: ServeConfig, overrides: StartOverrides, lock: DataD
     },
     readiness: () => readiness(daemon, store, config, sourceOpen),
     metrics,
+    ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     routes: [
       async (ctx, next) => {
         if (ctx.path !== '/api/openapi.json') return next();
@@ -181,6 +183,8 @@ async function start(config: ServeConfig, overrides: StartOverrides, lock: DataD
     ],
   });
   const server = await listen(app.callback(), config.host, config.port);
+  const metricsWarning = openMetricsWarning(config.host, config.metricsToken);
+  if (metricsWarning) log.warn({ host: config.host }, metricsWarning);
   // Listening on every address: show (and let tests use) the loopback one.
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${shownHost}:${(server.address() as { port: number }).port}`;
@@ -218,6 +222,12 @@ async function start(config: ServeConfig, overrides: StartOverrides, lock: DataD
 }
 
 /** Times every poll of the source and counts it by result (`clusterops_git_polls_total`). */
+/** A cluster's provider for metric labels: the manifest's, else the record's or the VM tags'. */
+function providerOf(daemon: Daemon, store: Store, id: string): string {
+  const entry = daemon.desired().get(id);
+  return (entry?.kind === 'valid' ? entry.manifest.provider : undefined) ?? store.cluster(id)?.provider ?? daemon.desired().orphanProvider(id) ?? 'unknown';
+}
+
 function instrumentSource(source: DesiredSource, metrics: Metrics): DesiredSource {
   return {
     ...source,

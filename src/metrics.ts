@@ -9,6 +9,13 @@ export interface MetricsSources {
   clustersByStatus: () => Partial<Record<ClusterStatus, number>>;
 }
 
+/** Which pass `instrumentPass` measures: the cluster (internal bookkeeping only) and its provider (the label). */
+export interface PassKey {
+  cluster: string;
+  /** `digitalocean`, `hetzner`, `aws`, or `unknown` when nothing says (a bounded set). */
+  provider: string;
+}
+
 const CLUSTER_STATUSES: readonly ClusterStatus[] = ['provisioning', 'running', 'degraded', 'updating', 'deleting', 'error'];
 
 /**
@@ -17,8 +24,8 @@ const CLUSTER_STATUSES: readonly ClusterStatus[] = ['provisioning', 'running', '
  */
 export class Metrics {
   readonly registry = new Registry();
-  private readonly passes: Counter<'cluster' | 'result'>;
-  private readonly passDuration: Histogram<'cluster' | 'result'>;
+  private readonly passes: Counter<'provider' | 'result'>;
+  private readonly passDuration: Histogram<'provider' | 'result'>;
   private readonly providerCalls: Counter<'provider' | 'operation' | 'status'>;
   private readonly providerDuration: Histogram<'provider' | 'operation'>;
   private readonly rateRemaining: Gauge<'provider'>;
@@ -26,15 +33,18 @@ export class Metrics {
   private readonly pollDuration: Histogram<'result'>;
   private readonly apiRequests: Counter<'procedure' | 'method' | 'status'>;
   private readonly apiDuration: Histogram<'procedure'>;
-  private readonly converge: Histogram<'cluster'>;
-  /** Per cluster: the manifest hash a pass first saw and when, until the cluster is running with it. */
+  private readonly converge: Histogram<'provider'>;
+  /**
+   * Per cluster: the manifest hash a pass first saw and when, until the cluster is running with it.
+   * Internal only (never a label): an entry goes when its cluster's manifest does.
+   */
   private readonly landing = new Map<string, { hash: string; since: number; done: boolean }>();
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.passes = new Counter({ name: 'clusterops_reconcile_total', help: 'Reconcile passes per cluster id and result (success, requeue, waiting, transient_error, stalled).', labelNames: ['cluster', 'result'], registers });
-    this.passDuration = new Histogram({ name: 'clusterops_reconcile_duration_seconds', help: 'Duration of reconcile passes per cluster id and result.', labelNames: ['cluster', 'result'], buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300], registers });
+    this.passes = new Counter({ name: 'clusterops_reconcile_total', help: 'Reconcile passes per provider and result (success, requeue, waiting, transient_error, stalled, error).', labelNames: ['provider', 'result'], registers });
+    this.passDuration = new Histogram({ name: 'clusterops_reconcile_duration_seconds', help: 'Duration of reconcile passes per provider and result.', labelNames: ['provider', 'result'], buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300], registers });
     new Gauge({ name: 'clusterops_queue_depth', help: 'Cluster keys queued or being reconciled.', registers, collect() {
       this.set(sources.queueDepth());
     } });
@@ -49,25 +59,30 @@ export class Metrics {
       const counts = sources.clustersByStatus();
       for (const s of CLUSTER_STATUSES) this.set({ status: s }, counts[s] ?? 0);
     } });
-    this.converge = new Histogram({ name: 'clusterops_revision_to_converged_seconds', help: 'Time from a changed manifest revision first being seen to its cluster running with it.', labelNames: ['cluster'], buckets: [1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600], registers });
+    this.converge = new Histogram({ name: 'clusterops_revision_to_converged_seconds', help: 'Time from a changed manifest revision first being seen to its cluster running with it, per provider.', labelNames: ['provider'], buckets: [1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600], registers });
   }
 
-  /** Wraps a reconcile pass: counts it by result, times it, and notes when a revision converged. */
-  instrumentPass<T extends { requeueAfterMs?: number }>(cluster: string, hash: string | undefined, pass: () => Promise<T>, isRunning: () => boolean): Promise<T> {
+  /**
+   * Wraps a reconcile pass: counts it by provider and result, times it, and notes when a revision
+   * converged. Series are per provider, never per cluster: cluster ids would name every
+   * organisation's clusters to any scraper and grow without bound (deleted clusters included).
+   */
+  instrumentPass<T extends { requeueAfterMs?: number }>(pass: PassKey, hash: string | undefined, run: () => Promise<T>, isRunning: () => boolean): Promise<T> {
+    const { cluster, provider } = pass;
     const start = performance.now();
     if (hash !== undefined && this.landing.get(cluster)?.hash !== hash) this.landing.set(cluster, { hash, since: start, done: false });
     if (hash === undefined) this.landing.delete(cluster);
     const finish = (result: string) => {
       const seconds = (performance.now() - start) / 1000;
-      this.passes.inc({ cluster, result });
-      this.passDuration.observe({ cluster, result }, seconds);
+      this.passes.inc({ provider, result });
+      this.passDuration.observe({ provider, result }, seconds);
       const landed = this.landing.get(cluster);
       if (landed && !landed.done && landed.hash === hash && isRunning()) {
         landed.done = true;
-        this.converge.observe({ cluster }, (performance.now() - landed.since) / 1000);
+        this.converge.observe({ provider }, (performance.now() - landed.since) / 1000);
       }
     };
-    return pass().then(
+    return run().then(
       (r) => {
         finish(r.requeueAfterMs === undefined ? 'success' : 'requeue');
         return r;

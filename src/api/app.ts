@@ -4,6 +4,8 @@ import type { Logger } from '../logger.js';
 import { ApiError } from './errors.js';
 import { BodyTooLargeError } from './raw-body.js';
 import { gitHook, type GitHookDeps } from './hooks.js';
+import { checkMetricsToken } from './metrics-auth.js';
+import { rejectMalformedUri } from './uri.js';
 
 /** One readiness check: its name and, when failing, why. */
 export interface ReadinessCheck {
@@ -25,6 +27,8 @@ export interface AppDeps {
   /** Readiness: store open, repository cloned, last poll recent. */
   readiness: () => ReadinessCheck[];
   metrics?: AppMetrics;
+  /** When set, `/metrics` answers only `Authorization: Bearer <metricsToken>` (a secret: never logged). */
+  metricsToken?: string;
   /** Extra routes mounted by later parts (the Clusters API, the dashboard). */
   routes?: Koa.Middleware[];
 }
@@ -40,6 +44,7 @@ export function createApp(deps: AppDeps): Koa {
   });
   app.use(requestLog(deps));
   app.use(errors(deps.log));
+  app.use(rejectMalformedUri());
   app.use(async (ctx, next) => {
     if (ctx.path === '/healthz' && ctx.method === 'GET') {
       ctx.body = { status: 'ok' };
@@ -53,6 +58,7 @@ export function createApp(deps: AppDeps): Koa {
       return;
     }
     if (ctx.path === '/metrics' && ctx.method === 'GET' && deps.metrics) {
+      if (deps.metricsToken !== undefined) checkMetricsToken(ctx, deps.metricsToken);
       const { contentType, body } = await deps.metrics.render();
       ctx.type = contentType;
       ctx.body = body;

@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
 import type Koa from 'koa';
-import { canRead } from '../auth/access.js';
 import type { Principal } from '../auth/types.js';
 import { readableClusters, resolveCluster } from '../api/clusters/resolve.js';
 import { toApiNodes, type KnownCluster } from '../api/clusters/view.js';
 import { ApiError } from '../api/errors.js';
 import { authenticateBearer } from '../api/router.js';
+import { decodeSegment } from '../api/uri.js';
 import { manifestLink, type ManifestReader } from './manifests.js';
 import type { DashboardDeps } from './routes.js';
-import type { ClusterDetailView, OverviewView, PullsView, SessionView } from './types.js';
-import { toConditions, toPlanView, toRow } from './views.js';
+import { pullsView } from './pulls.js';
+import type { ClusterDetailView, OverviewView, SessionView } from './types.js';
+import { toConditions, toRow } from './views.js';
 
 /**
  * `/ui/api/…`: read-only JSON for the dashboard, with the API's bearer tokens and access rules
@@ -49,9 +50,9 @@ function matches(ifNoneMatch: string, etag: string): boolean {
 async function answer(route: string, principal: Principal, deps: DashboardDeps, reader: ManifestReader): Promise<unknown> {
   if (route === 'session') return session(principal, deps);
   if (route === 'clusters') return overview(principal, deps, reader);
-  if (route === 'pulls') return pulls(principal, deps);
+  if (route === 'pulls') return pullsView(principal, deps);
   const one = /^clusters\/([^/]+)$/.exec(route);
-  if (one) return detail(resolveCluster(deps.api, principal, decodeURIComponent(one[1]!), 'read'), deps, reader);
+  if (one) return detail(resolveCluster(deps.api, principal, decodeSegment(one[1]!), 'read'), deps, reader);
   throw new ApiError('NOT_FOUND', `no dashboard data at /ui/api/${route}`);
 }
 
@@ -68,7 +69,7 @@ async function overview(principal: Principal, deps: DashboardDeps, reader: Manif
 async function detail(c: KnownCluster, deps: DashboardDeps, reader: ManifestReader): Promise<ClusterDetailView> {
   const times = await commitTimes([c], reader);
   const revision = deps.api.desired().revision;
-  const path = `clusters/${c.name}.yaml`;
+  const path = c.file ?? `clusters/${c.name}.yaml`;
   return {
     ...toRow(c, deps.api.now, (sha) => times.get(sha) ?? null),
     nodeList: toApiNodes(c),
@@ -89,25 +90,4 @@ async function detail(c: KnownCluster, deps: DashboardDeps, reader: ManifestRead
 async function commitTimes(clusters: readonly KnownCluster[], reader: ManifestReader): Promise<Map<string, string | null>> {
   const shas = [...new Set(clusters.map((c) => c.record?.status?.observedRevision ?? '').filter(Boolean))];
   return new Map(await Promise.all(shas.map(async (sha) => [sha, await reader.committedAt(sha)] as const)));
-}
-
-/** Open pull requests' plans, each showing only the clusters the reader may see; PRs left with none are left out. */
-function pulls(principal: Principal, deps: DashboardDeps): PullsView {
-  if (!deps.pullRequests) return { enabled: false };
-  const out = deps.pullRequests().flatMap((pr) => {
-    const visible = pr.clusters.filter((c) => canRead(principal, { organizationId: c.organizationId, access: accessOf(deps, c.plan.clusterId) }));
-    if (visible.length === 0) return [];
-    return [{ number: pr.number, headSha: pr.headSha, link: deps.pullRequestLink?.(pr.number) ?? null, validate: statusView(pr.validate), plan: statusView(pr.plan), clusters: visible.map(toPlanView), checkedAt: pr.checkedAt }];
-  });
-  return { enabled: true, pulls: out };
-}
-
-/** Grants of a cluster as the branch has them now (a new cluster has none yet: admins only). */
-function accessOf(deps: DashboardDeps, clusterId: string): KnownCluster['access'] {
-  const entry = deps.api.desired().get(clusterId);
-  return entry?.kind === 'valid' ? (entry.manifest.access ?? []) : [];
-}
-
-function statusView(s: { state: string; description: string }): { state: string; description: string } {
-  return { state: s.state, description: s.description };
 }

@@ -41,9 +41,10 @@ export interface DesiredInput {
 export function buildDesiredState(input: DesiredInput): DesiredState {
   const entries = new Map<string, DesiredEntry>();
   const unassigned: LoadedCluster[] = [];
+  // The file is part of the hash: moving a manifest (its status file follows) is a change to act on.
   for (const c of input.load.clusters) {
     if (!c.manifest.id) unassigned.push(c);
-    else entries.set(c.manifest.id, { kind: 'valid', manifest: { ...c.manifest, id: c.manifest.id }, hash: hashOf(JSON.stringify(c.manifest)) });
+    else entries.set(c.manifest.id, { kind: 'valid', manifest: { ...c.manifest, id: c.manifest.id }, hash: hashOf(JSON.stringify([c.file, c.manifest])), file: c.file });
   }
   const nameToId = new Map([...input.known].map(([id, name]) => [name, id]));
   for (const bad of input.load.invalid) {

@@ -184,20 +184,22 @@ async function ensureRecord(deps: ReconcilerDeps, entry: DesiredEntry | undefine
   const id = entry?.kind === 'valid' ? entry.manifest.id : vm?.clusterId;
   if (!id) return;
   const m = entry?.kind === 'valid' ? entry.manifest : undefined;
+  const file = entry?.kind === 'valid' ? entry.file : undefined;
   const known = deps.store.cluster(id);
   // Every pass calls this: rewriting the whole store for a record that is already right would
   // make an idle pass over N clusters write the store N times.
-  if (known && (!m || (known.name === m.name && known.organizationId === m.organizationId))) return;
+  if (known && (!m || (known.name === m.name && known.organizationId === m.organizationId && known.manifestFile === file))) return;
   const now = deps.now().toISOString();
   await deps.store.update((d) => {
     const rec = d.clusters[id];
     if (rec) {
-      if (m) Object.assign(rec, { name: m.name, organizationId: m.organizationId });
+      if (m) Object.assign(rec, { name: m.name, organizationId: m.organizationId, ...(file ? { manifestFile: file } : {}) });
       return;
     }
     d.clusters[id] = {
       id,
       name: m?.name ?? id,
+      ...(file ? { manifestFile: file } : {}),
       organizationId: m?.organizationId ?? 'org_unknown',
       provider: (m?.provider ?? vm?.provider) as Provider,
       region: m?.region ?? vm?.region ?? '',

@@ -8,7 +8,7 @@ import type { ObservationCache } from './observation.js';
 
 /** A cluster as the latest snapshot declares it. */
 export type DesiredEntry =
-  | { kind: 'valid'; manifest: ClusterManifest & { id: string }; hash: string }
+  | { kind: 'valid'; manifest: ClusterManifest & { id: string }; hash: string; /** Its path (`clusters/<name>.yaml` or `clusters/<name>.<org>.yaml`). */ file?: string }
   | { kind: 'invalid'; name: string; message: string; hash: string };
 
 /** The desired state the reconciler reads at the start of every pass. */

@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js';
 import type { CommitChange, CommitResult } from '../sources/git-source.js';
 import type { GitIdentity } from '../sources/types.js';
 import type { ClusterRecord } from '../store/types.js';
-import { renderStatusFile, statusFingerprint, statusPath, statusSummary, type StatusDocument } from './status-file.js';
+import { renderStatusFile, statusFingerprint, statusNameOf, statusPath, statusSummary, type StatusDocument } from './status-file.js';
 
 /** Where status commits go. */
 export interface StatusWriterOptions {
@@ -103,13 +103,13 @@ export function createGitStatusWriter(options: StatusWriterOptions): StatusWrite
         // Compare with what Git will hold once the commit under way lands, not with what it holds
         // now: a status that reverts while its change is being committed must still be written.
         const last = inFlight.get(record.id) ?? published.get(record.id);
-        if (last && last.fingerprint === fingerprint && last.name === record.name) {
+        if (last && last.fingerprint === fingerprint && last.name === statusNameOf(record)) {
           pending.delete(record.id);
           if (inFlight.has(record.id)) inFlightWaiters.get(record.id)!.push(...waiters);
           else for (const done of waiters) done(true);
           return;
         }
-        pending.set(record.id, { name: record.name, doc, waiters });
+        pending.set(record.id, { name: statusNameOf(record), doc, waiters });
         kick();
       });
     },

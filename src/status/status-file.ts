@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import type { ClusterStatusView } from '../domain/status/types.js';
+import type { ClusterRecord } from '../store/types.js';
 
 /** What a status commit records for one cluster (`status/<name>.yaml`). */
 export interface StatusDocument {
@@ -22,6 +23,15 @@ export interface StatusDocument {
 
 export function statusPath(name: string): string {
   return `status/${name}.yaml`;
+}
+
+/**
+ * Which status file a cluster has: the stem of its manifest file (`status/web.yaml`, or
+ * `status/web.org_b.yaml` for `clusters/web.org_b.yaml`), so two organizations' clusters of one
+ * name never share (and overwrite) a status file.
+ */
+export function statusNameOf(record: Pick<ClusterRecord, 'name' | 'manifestFile'>): string {
+  return record.manifestFile ? (record.manifestFile.split('/').pop() ?? record.manifestFile).replace(/\.yaml$/, '') : record.name;
 }
 
 /**

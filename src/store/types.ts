@@ -21,6 +21,11 @@ export interface ClusterEvent {
 export interface ClusterRecord {
   id: string;
   name: string;
+  /**
+   * The manifest's path at the last pass that saw it. Names are per organization, so the file (and
+   * the status file, which follows its stem) may be `<name>.<organizationId>.yaml`; absent: `<name>.yaml`.
+   */
+  manifestFile?: string;
   organizationId: string;
   provider: Provider;
   region: string;

@@ -11,7 +11,7 @@ export async function grantAccess(call: Call): Promise<Outcome> {
   const userId = input.userId as string;
   const permission = input.permission as Permission;
   if (!(await deps.isMemberOf(userId, cluster.organizationId))) throw new ApiError('NOT_FOUND', `user ${userId} is not a member of ${cluster.organizationId}`, 'userId');
-  await commitWrite(call, `cluster.grantAccess: ${cluster.name} ${permission} to ${userId}`, editExisting(cluster.id, cluster.name, [{ op: 'setAccess', userId, permission }]));
+  await commitWrite(call, `cluster.grantAccess: ${cluster.name} ${permission} to ${userId}`, editExisting(cluster.id, cluster.file, [{ op: 'setAccess', userId, permission }]));
   return { status: 200, data: { clusterId: cluster.id, userId, permission } };
 }
 
@@ -21,6 +21,6 @@ export async function revokeAccess(call: Call): Promise<Outcome> {
   const cluster = writableCluster(deps, principal, input.clusterId as string);
   const userId = input.userId as string;
   if (!cluster.access.some((a) => a.userId === userId)) throw notFound('grant');
-  await commitWrite(call, `cluster.revokeAccess: ${cluster.name} from ${userId}`, editExisting(cluster.id, cluster.name, [{ op: 'removeAccess', userId }]));
+  await commitWrite(call, `cluster.revokeAccess: ${cluster.name} from ${userId}`, editExisting(cluster.id, cluster.file, [{ op: 'removeAccess', userId }]));
   return { status: 204 };
 }

@@ -1,5 +1,6 @@
 import { editManifest, type ManifestEdit } from '../../domain/manifest/edit.js';
-import { parseManifest, readManifestId } from '../../domain/manifest/parse.js';
+import { parseManifest, readManifestId, readManifestOrganization } from '../../domain/manifest/parse.js';
+import { manifestFiles } from '../../domain/manifest/rules.js';
 import type { Diagnostic } from '../../domain/manifest/types.js';
 import { GitSourceError } from '../../sources/git-errors.js';
 import type { FileReader } from '../../sources/git-source.js';
@@ -8,6 +9,27 @@ import { ApiError } from '../errors.js';
 import type { Call } from './deps.js';
 
 export const manifestPath = (name: string): string => `clusters/${name}.yaml`;
+
+/**
+ * Where a cluster named `name` of `organizationId` goes at the head being edited (names are per
+ * organization, DESIGN §6): `clusters/<name>.yaml` when free, else the organization's own
+ * `clusters/<name>.<organizationId>.yaml`. Only a cluster of the same organization makes it 409, so
+ * the answer never tells whether another organization uses the name.
+ */
+export async function manifestPathFor(read: FileReader, name: string, organizationId: string): Promise<string> {
+  const [plain, scoped] = manifestFiles(name, organizationId);
+  const held = await read(plain);
+  if (held === undefined) return plain;
+  // A plain file whose organization cannot be read is treated as another's: the scoped file is ours alone.
+  if (readManifestOrganization(held) === organizationId || (await read(scoped)) !== undefined) throw nameTaken(name);
+  return scoped;
+}
+
+/** A rename: the new name, and the organization whose namespace it is in. */
+export interface Rename {
+  name: string;
+  organizationId: string;
+}
 
 /**
  * Commits one API write as the calling user and pushes it. `edit` runs on the branch's latest
@@ -43,22 +65,22 @@ export async function commitWrite(call: Call, message: string, edit: (read: File
  * applies the edits (comments kept), validates the result with the manifest validator, and
  * moves the file when the cluster is renamed.
  */
-export function editExisting(clusterId: string, name: string, edits: ManifestEdit[], newName = name) {
+export function editExisting(clusterId: string, file: string, edits: ManifestEdit[], rename?: Rename) {
   return async (read: FileReader): Promise<FileChange[]> => {
-    const text = await read(manifestPath(name));
+    const text = await read(file);
     if (text === undefined || readManifestId(text) !== clusterId) {
-      throw new ApiError('CONFLICT', `cluster ${name} was renamed or removed by another change; reload and try again`);
+      throw new ApiError('CONFLICT', `cluster ${rename ? 'being renamed' : file} was renamed or removed by another change; reload and try again`);
     }
-    if (newName !== name && (await read(manifestPath(newName))) !== undefined) throw nameTaken(newName);
+    const target = rename ? await manifestPathFor(read, rename.name, rename.organizationId) : file;
     const edited = editManifest(text, edits);
     if (!edited.ok) throw new ApiError('UNPROCESSABLE_CONTENT', edited.message);
-    assertValid(manifestPath(newName), edited.text);
-    if (!edited.changed && newName === name) return [];
-    return newName === name
-      ? [{ path: manifestPath(name), content: edited.text }]
+    assertValid(target, edited.text);
+    if (!edited.changed && target === file) return [];
+    return target === file
+      ? [{ path: file, content: edited.text }]
       : [
-          { path: manifestPath(name), content: null },
-          { path: manifestPath(newName), content: edited.text },
+          { path: file, content: null },
+          { path: target, content: edited.text },
         ];
   };
 }
@@ -77,6 +99,7 @@ function isShapeProblem(d: Diagnostic): boolean {
   return !/manager|quorum/.test(d.message) || /must be one of/.test(d.message);
 }
 
+/** 409 for a name the caller's own organization already uses (never for another organization's). */
 export function nameTaken(name: string): ApiError {
-  return new ApiError('CONFLICT', `a cluster named ${name} already exists`, 'name');
+  return new ApiError('CONFLICT', `a cluster named ${name} already exists in this organization`, 'name');
 }

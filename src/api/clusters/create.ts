@@ -2,12 +2,13 @@ import { stringify } from 'yaml';
 import { canCreateIn } from '../../auth/access.js';
 import type { NodeGroup, Orchestrator, Provider } from '../../domain/manifest/types.js';
 import { ApiError } from '../errors.js';
-import { assertValid, commitWrite, manifestPath, nameTaken } from './commit.js';
+import { assertValid, commitWrite, manifestPath, manifestPathFor, nameTaken } from './commit.js';
 import type { Call, Outcome } from './deps.js';
-import type { ApiCluster } from './view.js';
+import { knownClusters, type ApiCluster } from './view.js';
 
 /**
- * `cluster.create`: adds `clusters/<name>.yaml` with a fresh id. A member (not admin) who
+ * `cluster.create`: adds `clusters/<name>.yaml` with a fresh id (`clusters/<name>.<organizationId>.yaml`
+ * when another organization holds the plain file: names are per organization). A member (not admin) who
  * creates a cluster is granted `manage` on it in the manifest, so they can keep managing it.
  */
 export async function createCluster(call: Call): Promise<Outcome> {
@@ -15,7 +16,8 @@ export async function createCluster(call: Call): Promise<Outcome> {
   const organizationId = input.organizationId as string;
   if (!canCreateIn(principal, organizationId)) throw new ApiError('NOT_FOUND', 'organization not found', 'organizationId');
   const name = input.name as string;
-  if ([...deps.desired().entries.values()].some((e) => (e.kind === 'valid' ? e.manifest.name : e.name) === name)) throw nameTaken(name);
+  // Names are per organization (DESIGN §6): only the caller's own organization can make it 409.
+  if (knownClusters(deps.desired(), deps.store).some((c) => c.organizationId === organizationId && c.name === name)) throw nameTaken(name);
   const id = deps.newClusterId();
   const admin = principal.memberships.some((m) => m.organizationId === organizationId && m.role === 'admin');
   const manifest = {
@@ -30,11 +32,9 @@ export async function createCluster(call: Call): Promise<Outcome> {
     ...(admin ? {} : { access: [{ userId: principal.userId, permission: 'manage' }] }),
   };
   const text = `# yaml-language-server: $schema=../schemas/cluster.schema.json\n# Created through the Clusters API by ${principal.userId}.\n${stringify(manifest, { lineWidth: 0 })}`;
+  // Validated as the plain file, so no message depends on which file the name ends up in.
   assertValid(manifestPath(name), text);
-  await commitWrite(call, `cluster.create: ${name} (${String(input.provider)} ${String(input.region)}, ${String(input.orchestrator)})`, async (read) => {
-    if ((await read(manifestPath(name))) !== undefined) throw nameTaken(name);
-    return [{ path: manifestPath(name), content: text }];
-  });
+  await commitWrite(call, `cluster.create: ${name} (${String(input.provider)} ${String(input.region)}, ${String(input.orchestrator)})`, async (read) => [{ path: await manifestPathFor(read, name, organizationId), content: text }]);
   const data: ApiCluster = {
     id,
     name,

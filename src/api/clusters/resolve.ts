@@ -23,9 +23,11 @@ export function resolveCluster(deps: ClusterApiDeps, principal: Principal, clust
 }
 
 /** A cluster whose manifest is in Git and valid, for writes. */
-export function writableCluster(deps: ClusterApiDeps, principal: Principal, clusterId: string): KnownCluster & { manifest: NonNullable<KnownCluster['manifest']> } {
+export type WritableCluster = KnownCluster & { manifest: NonNullable<KnownCluster['manifest']>; file: string };
+
+export function writableCluster(deps: ClusterApiDeps, principal: Principal, clusterId: string): WritableCluster {
   const cluster = resolveCluster(deps, principal, clusterId, 'manage');
   if (cluster.invalid) throw new ApiError('UNPROCESSABLE_CONTENT', `the manifest of ${cluster.name} in Git is invalid; fix it first: ${cluster.invalid}`);
   if (!cluster.manifest) throw new ApiError('UNPROCESSABLE_CONTENT', `cluster ${cluster.name} is being deleted`);
-  return cluster as KnownCluster & { manifest: NonNullable<KnownCluster['manifest']> };
+  return cluster as WritableCluster;
 }

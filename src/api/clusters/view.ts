@@ -10,6 +10,8 @@ export interface KnownCluster extends Pick<ClusterRecord, 'id' | 'name' | 'organ
   manifest?: ClusterManifest & { id: string };
   /** The validation message when the manifest in Git is invalid. */
   invalid?: string;
+  /** The manifest's path in Git (`clusters/<name>.yaml` or `clusters/<name>.<organizationId>.yaml`) while it has one. */
+  file?: string;
   record?: ClusterRecord;
   access: AccessGrant[];
 }
@@ -52,10 +54,12 @@ export function knownCluster(desired: DesiredState, store: Store, id: string): K
   const record = store.cluster(id);
   if (entry?.kind === 'valid') {
     const m = entry.manifest;
-    return { id, name: m.name, organizationId: m.organizationId, provider: m.provider, region: m.region, orchestrator: m.orchestrator, manifest: m, access: m.access ?? [], ...(record ? { record } : {}) };
+    const file = entry.file ?? `clusters/${m.name}.yaml`;
+    return { id, name: m.name, organizationId: m.organizationId, provider: m.provider, region: m.region, orchestrator: m.orchestrator, manifest: m, file, access: m.access ?? [], ...(record ? { record } : {}) };
   }
   if (!record) return undefined;
-  if (entry) return { ...fromRecord(record), name: entry.name, invalid: entry.message };
+  // An invalid entry's name is its file's stem: `<name>` or `<name>.<organizationId>`.
+  if (entry) return { ...fromRecord(record), name: entry.name.split('.')[0]!, invalid: entry.message, file: `clusters/${entry.name}.yaml` };
   return record.organizationId !== 'org_unknown' ? fromRecord(record) : undefined;
 }
 

@@ -2,9 +2,9 @@ import { parse } from 'yaml';
 import type { ManifestEdit } from '../../domain/manifest/edit.js';
 import type { NodeGroup, PlanName, Role } from '../../domain/manifest/types.js';
 import { ApiError, notFound } from '../errors.js';
-import { commitWrite, editExisting, manifestPath } from './commit.js';
+import { commitWrite, editExisting } from './commit.js';
 import type { Call, Outcome } from './deps.js';
-import { resolveCluster, writableCluster } from './resolve.js';
+import { resolveCluster, writableCluster, type WritableCluster } from './resolve.js';
 import { toApiCluster, toApiClusterDetail, type KnownCluster } from './view.js';
 
 const FIXED = ['provider', 'region', 'orchestrator', 'organizationId'] as const;
@@ -20,7 +20,8 @@ export async function updateCluster(call: Call): Promise<Outcome> {
   }
   const name = (input.name as string | undefined) ?? cluster.name;
   const edits: ManifestEdit[] = [...(name !== cluster.name ? [{ op: 'set' as const, field: 'name' as const, value: name }] : []), ...groupEdits(cluster, input.nodes as NodeGroup[] | undefined)];
-  await commitWrite(call, `cluster.update: ${cluster.name}${name !== cluster.name ? ` → ${name}` : ''}`, editExisting(cluster.id, cluster.name, edits, name));
+  const rename = name !== cluster.name ? { name, organizationId: cluster.organizationId } : undefined;
+  await commitWrite(call, `cluster.update: ${cluster.name}${rename ? ` → ${name}` : ''}`, editExisting(cluster.id, cluster.file, edits, rename));
   // The cluster as it will be: new name, and the new node groups when they were given.
   const nodes = (input.nodes as NodeGroup[] | undefined) ?? cluster.manifest.nodes;
   return { status: 200, data: toApiCluster({ ...cluster, name, manifest: { ...cluster.manifest, name, nodes } }, deps.now, 'updating') };
@@ -41,7 +42,9 @@ function groupEdits(cluster: KnownCluster & { manifest: NonNullable<KnownCluster
 export async function removeCluster(call: Call): Promise<Outcome> {
   const cluster = resolveCluster(call.deps, call.principal, call.input.clusterId as string, 'manage');
   if (!cluster.manifest && !cluster.invalid) return { status: 204 };
-  await commitWrite(call, `cluster.remove: ${cluster.name}`, async (read) => ((await read(manifestPath(cluster.name))) === undefined ? [] : [{ path: manifestPath(cluster.name), content: null }]));
+  const file = cluster.file;
+  if (file === undefined) return { status: 204 };
+  await commitWrite(call, `cluster.remove: ${cluster.name}`, async (read) => ((await read(file)) === undefined ? [] : [{ path: file, content: null }]));
   return { status: 204 };
 }
 
@@ -53,7 +56,7 @@ export async function addNode(call: Call): Promise<Outcome> {
   const plan = input.plan as PlanName;
   await commitWrite(call, `cluster.addNode: ${cluster.name} +1 ${role} (${plan})`, async (read) => {
     const current = await currentCount(read, cluster, role, plan);
-    return editExisting(cluster.id, cluster.name, [{ op: 'setGroupCount', role, plan, count: current + 1 }])(read);
+    return editExisting(cluster.id, cluster.file, [{ op: 'setGroupCount', role, plan, count: current + 1 }])(read);
   });
   return { status: 200, data: toApiClusterDetail(bump(cluster, role, plan, 1), deps.now, 'updating') };
 }
@@ -70,7 +73,7 @@ export async function removeNode(call: Call): Promise<Outcome> {
   if (!group || group.count === 0) throw new ApiError('UNPROCESSABLE_CONTENT', `${nodeId} (${node.role}, ${node.plan}) is already leaving: its group is being replaced or emptied`);
   await commitWrite(call, `cluster.removeNode: ${cluster.name} -${nodeId}`, async (read) => {
     const current = await currentCount(read, cluster, node.role, node.plan);
-    return editExisting(cluster.id, cluster.name, [
+    return editExisting(cluster.id, cluster.file, [
       { op: 'setGroupCount', role: node.role, plan: node.plan, count: Math.max(0, current - 1) },
       { op: 'appendRemove', role: node.role, plan: node.plan, nodeId },
     ])(read);
@@ -79,8 +82,8 @@ export async function removeNode(call: Call): Promise<Outcome> {
 }
 
 /** The group's count at the head being edited (not the snapshot), so concurrent adds all count. */
-async function currentCount(read: (p: string) => Promise<string | undefined>, cluster: KnownCluster, role: Role, plan: PlanName): Promise<number> {
-  const text = await read(manifestPath(cluster.name));
+async function currentCount(read: (p: string) => Promise<string | undefined>, cluster: WritableCluster, role: Role, plan: PlanName): Promise<number> {
+  const text = await read(cluster.file);
   const nodes = text === undefined ? [] : ((parse(text) as { nodes?: NodeGroup[] } | null)?.nodes ?? []);
   return nodes.find((g) => g.role === role && g.plan === plan)?.count ?? 0;
 }

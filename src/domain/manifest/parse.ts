@@ -16,6 +16,8 @@ export interface ParsedManifest {
   /** Fields read even from an invalid file, so an invalid cluster can still be recognised. */
   name?: string;
   id?: string;
+  /** Names are unique per organization, so duplicate names are found per this. */
+  organizationId?: string;
   diagnostics: Diagnostic[];
 }
 
@@ -101,9 +103,19 @@ export function locate(parsed: ParsedManifest, path: FieldPath): { line: number;
 
 /** The `id` a manifest's text declares, if it can be read at all (for edits racing id assignment). */
 export function readManifestId(text: string): string | undefined {
+  return readManifestString(text, 'id');
+}
+
+/** The `organizationId` a manifest's text declares, if it can be read at all (names are per organization). */
+export function readManifestOrganization(text: string): string | undefined {
+  return readManifestString(text, 'organizationId');
+}
+
+function readManifestString(text: string, field: 'id' | 'organizationId'): string | undefined {
   try {
-    const value = parseDocument(text, YAML_OPTIONS).toJS() as { id?: unknown } | null;
-    return typeof value?.id === 'string' ? value.id : undefined;
+    const value = parseDocument(text, YAML_OPTIONS).toJS() as Record<string, unknown> | null;
+    const v = value?.[field];
+    return typeof v === 'string' ? v : undefined;
   } catch {
     return undefined;
   }
@@ -114,6 +126,7 @@ function readIdentity(result: ParsedManifest, value: unknown): void {
   const v = value as Record<string, unknown>;
   if (typeof v.name === 'string') result.name = v.name;
   if (typeof v.id === 'string') result.id = v.id;
+  if (typeof v.organizationId === 'string') result.organizationId = v.organizationId;
 }
 
 function yamlMessage(code: string, message: string, source: string): string {

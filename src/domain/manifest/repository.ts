@@ -31,7 +31,8 @@ export interface RepositoryLoad {
   diagnostics: Diagnostic[];
 }
 
-const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+/** `<name>` or `<name>.<organizationId>` (names are per organization, DESIGN §6). */
+const FILE_STEM = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.org_[a-z0-9]{1,32})?$/;
 
 /** Parses one manifest file (`parseManifest`, or a cache of it). */
 export type ManifestParser = (file: string, text: string) => ParsedManifest;
@@ -66,7 +67,7 @@ export function loadRepository(entries: RepoEntry[], parse: ManifestParser = par
     }
   }
   checkUnique(parsed, 'id');
-  checkUnique(parsed, 'name');
+  checkUnique(parsed, 'name', (p) => p.organizationId);
   const clusters: LoadedCluster[] = [];
   const invalid: RepositoryLoad['invalid'] = [];
   for (const p of parsed) {
@@ -94,24 +95,27 @@ function checkEntryName(entry: RepoEntry): Diagnostic | null {
   if (/\.(yml|json)$/i.test(base)) return at(`cluster manifests must end in .yaml; rename this file to ${base.replace(/\.[^.]+$/, '.yaml')}`);
   if (!base.endsWith('.yaml')) return at(`not a cluster manifest: clusters/ holds only <name>.yaml files`);
   const name = base.slice(0, -'.yaml'.length);
-  if (!DNS_LABEL.test(name)) {
-    return at(`file name "${base}" is not a valid cluster name: use 1–63 lowercase letters, digits or '-', starting and ending with a letter or digit`);
+  if (!FILE_STEM.test(name)) {
+    return at(`file name "${base}" is not a valid cluster file name: use the cluster name (1–63 lowercase letters, digits or '-', starting and ending with a letter or digit), optionally followed by .<organizationId>`);
   }
   return null;
 }
 
-function checkUnique(parsed: ParsedManifest[], field: 'id' | 'name'): void {
+/** `field` must be unique in the repository, or within each `scope` (names: per organization). */
+function checkUnique(parsed: ParsedManifest[], field: 'id' | 'name', scope?: (p: ParsedManifest) => string | undefined): void {
   const byValue = new Map<string, ParsedManifest[]>();
   for (const p of parsed) {
     const v = p[field];
-    if (v !== undefined) byValue.set(v, [...(byValue.get(v) ?? []), p]);
+    const key = JSON.stringify([scope?.(p) ?? null, v]);
+    if (v !== undefined) byValue.set(key, [...(byValue.get(key) ?? []), p]);
   }
-  for (const [value, holders] of byValue) {
+  for (const holders of byValue.values()) {
     if (holders.length < 2) continue;
     for (const p of holders) {
       const others = holders.filter((o) => o !== p).map((o) => o.file).join(', ');
       const pos = locate(p, [field]);
-      p.diagnostics.push({ file: p.file, ...pos, path: field, severity: 'error', message: `${field} ${value} is also used by ${others}; every cluster needs its own ${field}` });
+      const where = scope?.(p) ? ` in ${scope(p)}` : '';
+      p.diagnostics.push({ file: p.file, ...pos, path: field, severity: 'error', message: `${field} ${p[field]} is also used${where} by ${others}; every cluster needs its own ${field}` });
       delete p.cluster;
     }
   }

@@ -9,9 +9,18 @@ export interface RuleProblem {
   message: string;
 }
 
-/** The cluster name a manifest file must carry: its base name without `.yaml`. */
+/** A manifest file's stem: its base name without `.yaml` (`web`, or `web.org_b` for a per-organization file). */
 export function nameFromFile(file: string): string {
   return (file.split('/').pop() ?? file).replace(/\.yaml$/, '');
+}
+
+/**
+ * The files a cluster may live in (names are per organization, DESIGN §6): `clusters/<name>.yaml`,
+ * or `clusters/<name>.<organizationId>.yaml` when another organization holds the plain one. A name
+ * never contains a dot, so a suffixed file can never be another cluster's plain file.
+ */
+export function manifestFiles(name: string, organizationId: string): [plain: string, scoped: string] {
+  return [`clusters/${name}.yaml`, `clusters/${name}.${organizationId}.yaml`];
 }
 
 /** Total of a role's counts over all its node groups. */
@@ -34,9 +43,10 @@ export function checkClusterRules(cluster: ClusterManifest, file: string): RuleP
 }
 
 function checkName(cluster: ClusterManifest, file: string): RuleProblem[] {
-  const expected = nameFromFile(file);
-  if (cluster.name === expected) return [];
-  return [{ path: ['name'], severity: 'error', message: `name "${cluster.name}" must equal the file name "${expected}" (rename the file or the cluster)` }];
+  const stem = nameFromFile(file);
+  if (stem === cluster.name || stem === `${cluster.name}.${cluster.organizationId}`) return [];
+  const [plain, scoped] = manifestFiles(cluster.name, cluster.organizationId);
+  return [{ path: ['name'], severity: 'error', message: `name "${cluster.name}" of ${cluster.organizationId} must equal the file name: ${plain} or ${scoped} (rename the file or the cluster)` }];
 }
 
 function checkManagers(cluster: ClusterManifest): RuleProblem[] {

@@ -57,7 +57,7 @@ export function buildPullRequestReport(input: PullRequestReportInput): PullReque
   const changed = new Set(input.files.flatMap((f) => [f.filename, f.previousFilename ?? '']).filter(isClusterPath));
   const clusters: PlannedCluster[] = head.clusters
     .filter((c) => changed.has(c.file))
-    .map((c) => ({ organizationId: c.manifest.organizationId, plan: planCluster({ clusterId: c.manifest.id ?? '(assigned on apply)', clusterName: c.manifest.name, desired: c.manifest, actual: actualOf(findRecord(input.records, c.manifest.id, c.manifest.name)) }) }));
+    .map((c) => ({ organizationId: c.manifest.organizationId, plan: planCluster({ clusterId: c.manifest.id ?? '(assigned on apply)', clusterName: c.manifest.name, desired: c.manifest, actual: actualOf(findRecord(input.records, c.manifest)) }) }));
   clusters.push(...deletionPlans(input, head.clusters.map((c) => c.manifest)));
   const plans = clusters.map((c) => c.plan);
   const invalidChanged = head.invalid.filter((i) => changed.has(i.file)).map((i) => i.name);
@@ -76,15 +76,17 @@ function deletionPlans(input: PullRequestReportInput, remaining: readonly { id?:
   return base
     .filter((c) => !remaining.some((r) => (c.manifest.id !== undefined && r.id === c.manifest.id) || r.name === c.manifest.name))
     .map((c) => {
-      const record = findRecord(input.records, c.manifest.id, c.manifest.name);
+      const record = findRecord(input.records, c.manifest);
       const where = record ? { provider: record.provider, region: record.region } : { provider: c.manifest.provider, region: c.manifest.region };
       return { organizationId: c.manifest.organizationId, plan: planCluster({ clusterId: c.manifest.id ?? '(never applied)', clusterName: c.manifest.name, desired: null, actual: actualOf(record), ...where }) };
     });
 }
 
-function findRecord(records: readonly ClusterRecord[], id: string | undefined, name: string): ClusterRecord | undefined {
-  // A manifest without an id was never applied, but its name may match a record from a previous id.
-  return id !== undefined ? records.find((r) => r.id === id) : records.find((r) => r.name === name);
+function findRecord(records: readonly ClusterRecord[], m: { id?: string; name: string; organizationId: string }): ClusterRecord | undefined {
+  // A manifest without an id was never applied, but its name may match a record from a previous id;
+  // only within its own organization (names are per organization, and a head claiming another
+  // organization must not be planned against, and so shown, that organization's live cluster).
+  return m.id !== undefined ? records.find((r) => r.id === m.id) : records.find((r) => r.name === m.name && r.organizationId === m.organizationId);
 }
 
 function validateStatus(errors: readonly string[]): CommitStatus {

@@ -87,9 +87,9 @@ describe('loadRepository', () => {
   it('reports duplicate names even when only one file has the name of its own', () => {
     const repo = loadRepository([file('clusters/web.yaml', manifest()), file('clusters/www.yaml', manifest())]);
     expect(repo.diagnostics.map(formatDiagnostic)).toEqual([
-      'clusters/web.yaml:2:7: name web is also used by clusters/www.yaml; every cluster needs its own name',
-      'clusters/www.yaml:2:7: name "web" must equal the file name "www" (rename the file or the cluster)',
-      'clusters/www.yaml:2:7: name web is also used by clusters/web.yaml; every cluster needs its own name',
+      'clusters/web.yaml:2:7: name web is also used in org_abc123 by clusters/www.yaml; every cluster needs its own name',
+      'clusters/www.yaml:2:7: name "web" of org_abc123 must equal the file name: clusters/web.yaml or clusters/web.org_abc123.yaml (rename the file or the cluster)',
+      'clusters/www.yaml:2:7: name web is also used in org_abc123 by clusters/web.yaml; every cluster needs its own name',
     ]);
     expect(repo.clusters).toEqual([]);
   });
