@@ -299,7 +299,8 @@ async function openSource(config: ServeConfig, repo: string, log: Logger, onLoca
   }
   // clearStaleLocks: we hold the data directory's lock, so no git of an earlier run can still be
   // alive in this clone; lock files there were left by one that was killed.
-  const git = createGitSource({ url: repo, branch: config.branch, workDir: join(config.dataDir, 'repo'), author: IDENTITY, logger: sourceLog, env: config.gitEnv, clearStaleLocks: true });
+  const workDir = join(config.dataDir, 'repo');
+  const git = createGitSource({ url: repo, branch: config.branch, workDir, author: IDENTITY, logger: sourceLog, env: config.gitEnv, clearStaleLocks: true });
   // An empty remote or a branch not pushed yet is not fatal: say so and try again at each poll.
   let opened = false;
   const ensureOpen = async () => {
