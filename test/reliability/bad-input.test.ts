@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRepository } from '../../src/domain/manifest/repository.js';
 import { call, group, head, manifest, startApiWorld, waitFor, type ApiWorld, type Reply } from '../integration/api/api-harness.js';
 import { apiCase, manifestText, type ApiCase } from './bad-input-arbitraries.js';
+import { allVms, baselineOf, fleetConverged, harmCounts, harmDetails, KindTally, measure, noHarm, settle, startFleetWorld, type Baseline } from './edit-world.js';
+import { commitsOf, describeEdit, freshBook, gitEdit, kindOf, pushEdit, pushRestoreAll } from './git-edit-arbitraries.js';
 import { rawRequest, type RawReply } from './raw-http.js';
-import { report, SIZES } from './sizes.js';
+import { EDIT_SIZES, report, SIZES } from './sizes.js';
 
 /**
  * Bad input (issue 10, suite 4): property-based fuzzing with fast-check of every API
@@ -226,5 +228,50 @@ describe('bad input: fuzzed API calls and manifests, hostile headers and bodies'
     report('bad input', { ...tally, failures: failures.length, ...(failures.length ? { details: failures.slice(0, 30) } : {}) });
     expect(tally.cases).toBeGreaterThanOrEqual(SIZES.fuzzCases);
     expect({ serverErrors: tally.serverErrors, crashes: tally.crashes, badEnvelopes: tally.badEnvelopes, committedOnRejection: tally.committedOnRejection }).toEqual({ serverErrors: 0, crashes: 0, badEnvelopes: 0, committedOnRejection: 0 });
+  });
+});
+
+/**
+ * Fuzzed Git edits (issue 14, items 1–4): from a converged fleet with provider credentials, one
+ * fast-check edit at a time — an id removed, a rename, a move into a sub-folder or a rejected
+ * layout, an immutable field changed, manifests deleted with a marker commit message — pushed
+ * and taken in, then every manifest put back. Counts what the edits caused that they must not:
+ * VMs deleted or created, clusters listed in another organisation, duplicates.
+ */
+describe(`bad input: ${EDIT_SIZES.fuzzedGitEdits} fuzzed Git edits against a converged fleet`, () => {
+  it('no VM deleted or created, no organisation changed, nothing duplicated', async () => {
+    const harm = noHarm();
+    const { w, baseline: first } = await startFleetWorld();
+    let baseline: Baseline = first;
+    const stuck: string[] = [];
+    const byKind = new KindTally();
+    try {
+      const oneEdit = gitEdit.filter((e) => e.kind !== 'restore');
+      await fc.assert(
+        fc.asyncProperty(oneEdit, async (edit) => {
+          const book = freshBook();
+          let found = 0;
+          for (const step of commitsOf(edit)) {
+            const before = new Set(allVms(w).map((v) => v.id));
+            pushEdit(w.repo, book, step);
+            await settle(w);
+            found += await measure(w, baseline, harm, describeEdit(step), before);
+          }
+          byKind.add(kindOf(edit), found > 0);
+          pushRestoreAll(w.repo, book);
+          await settle(w);
+          stuck.push(...(await fleetConverged(w)).map((name) => `${name} after undoing ${describeEdit(edit)}`));
+          // The next case starts from the world as it is now (VMs an edit replaced are counted already).
+          baseline = baselineOf(w);
+          return true;
+        }),
+        { numRuns: EDIT_SIZES.fuzzedGitEdits, seed: SEED },
+      );
+    } finally {
+      await w.close();
+    }
+    report('bad input: Git edits', { seed: SEED, cases: EDIT_SIZES.fuzzedGitEdits, 'edits by kind (harmful/made)': byKind.toJSON(), ...harmCounts(harm), 'clusters not converged after undoing': stuck.length, details: [...harmDetails(harm), ...stuck] });
+    expect({ deleted: harm.deleted.size, created: harm.created.size, orgChanged: harm.orgChanged.size, duplicates: harm.duplicates.size }).toEqual({ deleted: 0, created: 0, orgChanged: 0, duplicates: 0 });
+    expect(stuck).toEqual([]);
   });
 });
