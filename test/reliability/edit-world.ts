@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TAG } from '../../src/providers/ownership.js';
 import type { SimVmView } from '../../src/sim/common/types.js';
 import { call, converged, startApiWorld, waitFor, type ApiWorld } from '../integration/api/api-harness.js';
-import { FLEET, fleetFiles, nodesOf } from './git-edit-arbitraries.js';
+import { commitsOf, describeEdit, FLEET, fleetFiles, nodesOf, pushEdit, pushRestoreAll, type Book, type GitEdit } from './git-edit-arbitraries.js';
 
 /**
  * The world the Git-edit suites push to — the daemon in process against the simulated cloud,
@@ -22,13 +22,17 @@ export interface Harm {
   deleted: Map<string, string>;
   /** Fleet cluster ids the API listed in another organisation than their own (no admin act in these suites). */
   orgChanged: Map<string, string>;
-  /** VMs of an id that is not the fleet's, VMs of a fleet cluster on another provider, a name under two ids. */
+  /** VMs of an id that is not the fleet's, VMs of a fleet cluster on another provider or region, a name under two ids. */
   duplicates: Map<string, string>;
   /** VMs that appeared (any cluster) while no edit asked for one. */
   created: Map<string, string>;
+  /** Running VMs of a fleet cluster that the API's `cluster.one` does not show (left running and invisible). */
+  invisible: Map<string, string>;
 }
 
-export const noHarm = (): Harm => ({ deleted: new Map(), orgChanged: new Map(), duplicates: new Map(), created: new Map() });
+export const noHarm = (): Harm => ({ deleted: new Map(), orgChanged: new Map(), duplicates: new Map(), created: new Map(), invisible: new Map() });
+
+export const HARM_KINDS = ['deleted', 'orgChanged', 'duplicates', 'created', 'invisible'] as const;
 
 /** The first edit that did it keeps the blame. */
 const note = (found: Map<string, string>, key: string, detail: string) => void (found.has(key) || found.set(key, detail));
@@ -80,15 +84,40 @@ export async function settle(w: ApiWorld): Promise<void> {
   );
 }
 
-/** Each fleet cluster runs its declared nodes (a bounded wait: a cluster the edits broke may never come back). */
-export async function fleetConverged(w: ApiWorld): Promise<string[]> {
+/**
+ * Pushes an edit (one commit, or two for a deletion confirmed in a later commit), lets the
+ * daemon take in each commit and measures the world after it; `prefix` goes before the edit in
+ * each finding. Returns the number of commits and of new findings.
+ */
+export async function takeEdit(w: ApiWorld, baseline: Baseline, harm: Harm, book: Book, edit: GitEdit, prefix = ''): Promise<{ commits: number; found: number }> {
+  let found = 0;
+  const steps = commitsOf(edit);
+  for (const step of steps) {
+    const before = new Set(allVms(w).map((v) => v.id));
+    pushEdit(w.repo, book, step);
+    await settle(w);
+    found += await measure(w, baseline, harm, `${prefix}${describeEdit(step)}`, before);
+  }
+  return { commits: steps.length, found };
+}
+
+/**
+ * A person puts every manifest back as it was; the daemon takes it in. Returns the fleet
+ * clusters that do not then run their declared nodes (a bounded wait: a cluster the edits
+ * broke may never come back).
+ */
+export async function restoreFleet(w: ApiWorld, book: Book): Promise<string[]> {
+  pushRestoreAll(w.repo, book);
+  await settle(w);
   const stuck: string[] = [];
   for (const c of FLEET) await converged(w.co, c.id, nodesOf(c)).catch(() => stuck.push(c.name));
   return stuck;
 }
 
 /** Ids each admin's `cluster.all` lists: what the API says each organisation holds. */
-async function listedBy(w: ApiWorld): Promise<Record<'org_abc123' | 'org_other', { id: string; name: string }[]>> {
+type Listed = Record<'org_abc123' | 'org_other', { id: string; name: string }[]>;
+
+async function listedBy(w: ApiWorld): Promise<Listed> {
   const list = async (token: string) => (await call(w.co.url, 'GET', '/api/cluster.all', { token })).json?.result?.data ?? [];
   return { org_abc123: await list(w.tokens.alice), org_other: await list(w.tokens.eve) };
 }
@@ -99,7 +128,7 @@ async function listedBy(w: ApiWorld): Promise<Record<'org_abc123' | 'org_other',
  * makes every VM that appeared since a creation.
  */
 export async function measure(w: ApiWorld, baseline: Baseline, harm: Harm, cause: string, before?: ReadonlySet<string>): Promise<number> {
-  const found = () => harm.deleted.size + harm.orgChanged.size + harm.duplicates.size + harm.created.size;
+  const found = () => HARM_KINDS.reduce((n, k) => n + harm[k].size, 0);
   const was = found();
   const vms = allVms(w);
   const alive = new Set(vms.map((v) => v.id));
@@ -107,10 +136,11 @@ export async function measure(w: ApiWorld, baseline: Baseline, harm: Harm, cause
   for (const v of vms) {
     const fleet = FLEET.find((c) => c.id === v.tags[TAG.cluster]);
     if (!fleet) note(harm.duplicates, v.id, `${label(v)}: an id the fleet does not have (${cause})`);
-    else if (fleet.provider !== v.provider) note(harm.duplicates, v.id, `${label(v)}: ${fleet.name} is on ${fleet.provider} (${cause})`);
+    else if (fleet.provider !== v.provider || fleet.region !== v.region) note(harm.duplicates, v.id, `${label(v)} in ${v.region}: ${fleet.name} is on ${fleet.provider} ${fleet.region} (${cause})`);
     if (before && !before.has(v.id)) note(harm.created, v.id, `${label(v)} (${cause})`);
   }
   const listed = await listedBy(w);
+  await noteInvisible(w, listed, vms, harm, cause);
   for (const c of FLEET) {
     const other = c.organizationId === 'org_abc123' ? 'org_other' : 'org_abc123';
     if (listed[other].some((x) => x.id === c.id)) note(harm.orgChanged, c.id, `${c.name} (${c.id}) listed in ${other} (${cause})`);
@@ -135,6 +165,17 @@ export class KindTally {
   }
 }
 
+/** Every running VM of a fleet cluster is among the nodes `cluster.one` answers to the admin of the organisation listing it. */
+async function noteInvisible(w: ApiWorld, listed: Listed, vms: SimVmView[], harm: Harm, cause: string): Promise<void> {
+  for (const c of FLEET) {
+    const org = (['org_abc123', 'org_other'] as const).find((o) => listed[o].some((x) => x.id === c.id));
+    const token = org === 'org_other' ? w.tokens.eve : w.tokens.alice;
+    const reply = org ? await call(w.co.url, 'GET', '/api/cluster.one', { token, query: { clusterId: c.id } }) : undefined;
+    const shown = new Set<string>((reply?.json?.result?.data?.nodes ?? []).map((n: { id: string }) => n.id));
+    for (const v of vms) if (v.tags[TAG.cluster] === c.id && !shown.has(v.tags[TAG.node]!)) note(harm.invisible, v.id, `${label(v)} runs, the API shows ${c.name} without it (${cause})`);
+  }
+}
+
 /** The counts a suite prints, and the first details of each. */
 export function harmCounts(harm: Harm): Record<string, unknown> {
   return {
@@ -142,9 +183,10 @@ export function harmCounts(harm: Harm): Record<string, unknown> {
     'clusters that changed organisation without an admin act': harm.orgChanged.size,
     'duplicated clusters (VMs or names)': harm.duplicates.size,
     'VMs created by edits': harm.created.size,
+    'VMs running that the API does not show': harm.invisible.size,
   };
 }
 
 export function harmDetails(harm: Harm, limit = 12): string[] {
-  return [harm.deleted, harm.orgChanged, harm.duplicates, harm.created].flatMap((m) => [...m.values()].slice(0, limit));
+  return HARM_KINDS.flatMap((k) => [...harm[k].values()].slice(0, limit));
 }

@@ -63,25 +63,42 @@ export type GitEdit =
   | { kind: 'restore'; target: number };
 
 const target = fc.nat({ max: FLEET.length - 1 });
-const LAYOUTS: Layout[] = ['subfolder', 'yml', 'uppercase', 'underscore', 'dotfile', 'rename-broken'];
-const FIELDS: Immutable[] = ['provider', 'region', 'orchestrator', 'organizationId'];
+const LAYOUTS: Layout[] = ['yml', 'subfolder', 'rename-broken', 'dotfile', 'uppercase', 'underscore'];
+const FIELDS: Immutable[] = ['organizationId', 'provider', 'region', 'orchestrator'];
+const CONFIRMS = ['next-commit', 'same-commit', 'none'] as const;
+
+/** One arbitrary per kind of edit, so a suite can cover every kind in a few cases. */
+export const EDITS_BY_KIND = {
+  'remove-id': target.map((t): GitEdit => ({ kind: 'remove-id', target: t })),
+  rename: target.map((t): GitEdit => ({ kind: 'rename', target: t })),
+  layout: fc.record({ target, layout: fc.constantFrom(...LAYOUTS) }).map((e): GitEdit => ({ kind: 'layout', ...e })),
+  immutable: fc.record({ target, field: fc.constantFrom(...FIELDS) }).map((e): GitEdit => ({ kind: 'immutable', ...e })),
+  'break-syntax': target.map((t): GitEdit => ({ kind: 'break-syntax', target: t })),
+  symlink: fc.record({ target, replace: fc.boolean() }).map((e): GitEdit => ({ kind: 'symlink', ...e })),
+  'delete-several': fc
+    .record({ targets: fc.uniqueArray(target, { minLength: 4, maxLength: FLEET.length }), confirm: fc.constantFrom(...CONFIRMS) })
+    .map((e): GitEdit => ({ kind: 'delete-several', ...e })),
+  restore: target.map((t): GitEdit => ({ kind: 'restore', target: t })),
+} satisfies Record<Exclude<GitEdit['kind'], 'marker'>, fc.Arbitrary<GitEdit>>;
+
+const WEIGHTS: Record<keyof typeof EDITS_BY_KIND, number> = { 'remove-id': 3, rename: 1, layout: 3, immutable: 3, 'break-syntax': 1, symlink: 1, 'delete-several': 1, restore: 2 };
 
 /** Destructive edits, weighted towards the ones issue 14 found deleting clusters. */
-export const gitEdit: fc.Arbitrary<GitEdit> = fc.oneof(
-  { weight: 3, arbitrary: target.map((t): GitEdit => ({ kind: 'remove-id', target: t })) },
-  { weight: 1, arbitrary: target.map((t): GitEdit => ({ kind: 'rename', target: t })) },
-  { weight: 3, arbitrary: fc.record({ target, layout: fc.constantFrom(...LAYOUTS) }).map((e): GitEdit => ({ kind: 'layout', ...e })) },
-  { weight: 3, arbitrary: fc.record({ target, field: fc.constantFrom(...FIELDS) }).map((e): GitEdit => ({ kind: 'immutable', ...e })) },
-  { weight: 1, arbitrary: target.map((t): GitEdit => ({ kind: 'break-syntax', target: t })) },
-  { weight: 1, arbitrary: fc.record({ target, replace: fc.boolean() }).map((e): GitEdit => ({ kind: 'symlink', ...e })) },
-  {
-    weight: 1,
-    arbitrary: fc
-      .record({ targets: fc.uniqueArray(target, { minLength: 4, maxLength: FLEET.length }), confirm: fc.constantFrom('none' as const, 'same-commit' as const, 'next-commit' as const) })
-      .map((e): GitEdit => ({ kind: 'delete-several', ...e })),
-  },
-  { weight: 2, arbitrary: target.map((t): GitEdit => ({ kind: 'restore', target: t })) },
-);
+export const gitEdit: fc.Arbitrary<GitEdit> = fc.oneof(...Object.entries(WEIGHTS).map(([k, weight]) => ({ weight, arbitrary: EDITS_BY_KIND[k as keyof typeof EDITS_BY_KIND] })));
+
+/**
+ * `n` edits taking the given kinds in turn, their targets drawn by fast-check from `seed`; round
+ * r of the kinds takes the r-th layout, field and confirmation, so a few rounds cover them all.
+ */
+export function editsInTurn(kinds: readonly (keyof typeof EDITS_BY_KIND)[], n: number, seed: number): GitEdit[] {
+  return Array.from({ length: n }, (_, i) => {
+    const edit = fc.sample(EDITS_BY_KIND[kinds[i % kinds.length]!], { numRuns: 1, seed: seed + i })[0]!;
+    const round = Math.floor(i / kinds.length);
+    if (edit.kind === 'layout') return { ...edit, layout: LAYOUTS[round % LAYOUTS.length]! };
+    if (edit.kind === 'immutable') return { ...edit, field: FIELDS[round % FIELDS.length]! };
+    return edit.kind === 'delete-several' ? { ...edit, confirm: CONFIRMS[round % CONFIRMS.length]! } : edit;
+  });
+}
 
 /** The commits an edit is made of, each to be taken in by the daemon before the next. */
 export function commitsOf(edit: GitEdit): GitEdit[] {
