@@ -241,7 +241,7 @@ describe('bad input: fuzzed API calls and manifests, hostile headers and bodies'
  */
 const GIT_KINDS = ['remove-id', 'rename', 'layout', 'immutable', 'delete-several'] as const;
 
-describe(`bad input: ${EDIT_SIZES.fuzzedGitEdits} fuzzed Git edits against a converged fleet`, () => {
+describe(`bad input: ${EDIT_SIZES.fuzzedGitEdits} fuzzed Git edits against a converged fleet (seed ${SEED})`, () => {
   it('no VM deleted or created, no organisation changed, nothing duplicated', async () => {
     const harm = noHarm();
     const byKind = new KindTally();

@@ -18,7 +18,7 @@ import { EDIT_SIZES, report } from './sizes.js';
 const SEED = Number(process.env.CLUSTEROPS_EDITS_SEED ?? 20261202);
 const { sequences: SEQUENCES, editsPerSequence: EDITS } = EDIT_SIZES;
 
-describe(`destructive edits: ${SEQUENCES} sequences of ${EDITS} human Git edits against a converged fleet`, () => {
+describe(`destructive edits (seed ${SEED}): ${SEQUENCES} sequences of ${EDITS} human Git edits against a converged fleet`, () => {
   it('no declared VM deleted, no organisation changed, no cluster duplicated', async () => {
     const started = Date.now();
     const runs = fc.sample(fc.array(gitEdit, { minLength: EDITS, maxLength: EDITS }), { numRuns: SEQUENCES, seed: SEED });

@@ -1,6 +1,6 @@
 /**
  * Sizes of the reliability suites: full by default, `CLUSTEROPS_RELIABILITY=short` for the short
- * version `.ci/run` runs (all five suites in a few minutes on two cores).
+ * version `.ci/run` runs (all the suites in a few minutes on two cores).
  */
 export const SHORT = process.env.CLUSTEROPS_RELIABILITY === 'short';
 
