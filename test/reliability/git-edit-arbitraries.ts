@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import fc from 'fast-check';
 import type { Provider } from '../../src/domain/manifest/types.js';
@@ -252,7 +252,9 @@ function restore(work: string, book: Book, t: number): void {
   drop(work, book[t]!);
   const c = FLEET[t]!;
   const path = `clusters/${c.name}.yaml`;
-  if (existsSync(join(work, path))) rmSync(join(work, path));
+  rmSync(join(work, path), { force: true });
+  // Git removes a folder it emptied (a rebase after every manifest was deleted).
+  mkdirSync(join(work, 'clusters'), { recursive: true });
   writeFileSync(join(work, path), manifestOf(c));
   book[t]!.main = path;
 }
