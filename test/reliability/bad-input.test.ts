@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRepository } from '../../src/domain/manifest/repository.js';
 import { call, group, head, manifest, startApiWorld, waitFor, type ApiWorld, type Reply } from '../integration/api/api-harness.js';
 import { apiCase, manifestText, type ApiCase } from './bad-input-arbitraries.js';
+import { baselineOf, HARM_KINDS, harmCounts, harmDetails, KindTally, noHarm, restoreFleet, startFleetWorld, takeEdit, type Baseline } from './edit-world.js';
+import { describeEdit, editsInTurn, freshBook, kindOf } from './git-edit-arbitraries.js';
 import { rawRequest, type RawReply } from './raw-http.js';
-import { report, SIZES } from './sizes.js';
+import { EDIT_SIZES, report, SIZES } from './sizes.js';
 
 /**
  * Bad input (issue 10, suite 4): property-based fuzzing with fast-check of every API
@@ -226,5 +228,40 @@ describe('bad input: fuzzed API calls and manifests, hostile headers and bodies'
     report('bad input', { ...tally, failures: failures.length, ...(failures.length ? { details: failures.slice(0, 30) } : {}) });
     expect(tally.cases).toBeGreaterThanOrEqual(SIZES.fuzzCases);
     expect({ serverErrors: tally.serverErrors, crashes: tally.crashes, badEnvelopes: tally.badEnvelopes, committedOnRejection: tally.committedOnRejection }).toEqual({ serverErrors: 0, crashes: 0, badEnvelopes: 0, committedOnRejection: 0 });
+  });
+});
+
+/**
+ * Fuzzed Git edits (issue 14, items 1–4): from a converged fleet with provider credentials, one
+ * edit at a time — an id removed, a rename, a move into a sub-folder or a rejected layout, an
+ * immutable field changed, manifests deleted with a marker commit message — each kind in turn,
+ * its target and variant drawn by fast-check, pushed and taken in, then every manifest put
+ * back. Counts what the edits caused that they must not: VMs deleted or created, running VMs
+ * the API no longer shows, clusters listed in another organisation, duplicates.
+ */
+const GIT_KINDS = ['remove-id', 'rename', 'layout', 'immutable', 'delete-several'] as const;
+
+describe(`bad input: ${EDIT_SIZES.fuzzedGitEdits} fuzzed Git edits against a converged fleet (seed ${SEED})`, () => {
+  it('no VM deleted or created, no organisation changed, nothing duplicated', async () => {
+    const harm = noHarm();
+    const byKind = new KindTally();
+    const stuck: string[] = [];
+    const { w, baseline: first } = await startFleetWorld();
+    let baseline: Baseline = first;
+    try {
+      for (const edit of editsInTurn(GIT_KINDS, EDIT_SIZES.fuzzedGitEdits, SEED)) {
+        const book = freshBook();
+        const { found } = await takeEdit(w, baseline, harm, book, edit);
+        byKind.add(kindOf(edit), found > 0);
+        stuck.push(...(await restoreFleet(w, book)).map((name) => `${name} after undoing ${describeEdit(edit)}`));
+        // The next case starts from the world as it is now (VMs an edit replaced are counted already).
+        baseline = baselineOf(w);
+      }
+    } finally {
+      await w.close();
+    }
+    report('bad input: Git edits', { seed: SEED, cases: EDIT_SIZES.fuzzedGitEdits, 'edits by kind (harmful/made)': byKind.toJSON(), ...harmCounts(harm), 'clusters not converged after undoing': stuck.length, details: [...harmDetails(harm), ...stuck] });
+    expect(Object.fromEntries(HARM_KINDS.map((k) => [k, harm[k].size]))).toEqual(Object.fromEntries(HARM_KINDS.map((k) => [k, 0])));
+    expect(stuck).toEqual([]);
   });
 });

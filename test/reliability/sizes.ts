@@ -1,6 +1,6 @@
 /**
  * Sizes of the reliability suites: full by default, `CLUSTEROPS_RELIABILITY=short` for the short
- * version `.ci/run` runs (all five suites in a few minutes on two cores).
+ * version `.ci/run` runs (all the suites in a few minutes on two cores).
  */
 export const SHORT = process.env.CLUSTEROPS_RELIABILITY === 'short';
 
@@ -14,3 +14,6 @@ export function report(suite: string, counts: Record<string, unknown>): void {
   const lines = Object.entries(counts).map(([k, v]) => `  ${k.padEnd(width)}  ${typeof v === 'string' ? v : JSON.stringify(v)}`);
   console.log(`\n== reliability: ${suite} (${SHORT ? 'short' : 'full'})\n${lines.join('\n')}\n`);
 }
+
+/** Sizes of the Git-edit instruments (issue 14): the destructive-edits suite and the bad-input suite's Git block. */
+export const EDIT_SIZES = SHORT ? { sequences: 3, editsPerSequence: 8, fuzzedGitEdits: 10 } : { sequences: 12, editsPerSequence: 20, fuzzedGitEdits: 60 };

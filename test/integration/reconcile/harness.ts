@@ -32,15 +32,22 @@ export class TestRepo {
 
   /** Writes (or with null, deletes) files and pushes one commit, rebasing on what others pushed. */
   push(files: Record<string, string | null>, message = 'change clusters'): void {
-    if (this.git(this.work, 'ls-remote', '--heads', 'origin', 'main').trim() !== '') this.git(this.work, 'pull', '-q', '--rebase', 'origin', 'main');
-    for (const [path, content] of Object.entries(files)) {
-      const full = join(this.work, path);
-      if (content === null) rmSync(full, { force: true });
-      else {
-        mkdirSync(dirname(full), { recursive: true });
-        writeFileSync(full, content);
+    this.change(() => {
+      for (const [path, content] of Object.entries(files)) {
+        const full = join(this.work, path);
+        if (content === null) rmSync(full, { force: true });
+        else {
+          mkdirSync(dirname(full), { recursive: true });
+          writeFileSync(full, content);
+        }
       }
-    }
+    }, message);
+  }
+
+  /** Like `push`, but `edit` changes the up-to-date work tree as a person would (renames, symlinks, folders). */
+  change(edit: (work: string) => void, message: string): void {
+    if (this.git(this.work, 'ls-remote', '--heads', 'origin', 'main').trim() !== '') this.git(this.work, 'pull', '-q', '--rebase', 'origin', 'main');
+    edit(this.work);
     this.git(this.work, 'add', '-A');
     this.git(this.work, 'commit', '-q', '--allow-empty', '-m', message);
     // clusterops pushes status commits too: like a person, rebase and push again when they win.
