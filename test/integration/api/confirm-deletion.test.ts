@@ -118,6 +118,10 @@ describe('cluster.confirmDeletion: who may release a held mass deletion, and for
     expect(w!.co.store.cluster('cluster_a')?.deletionConfirmation).toMatchObject({ revision, by: 'user_alice' });
     const detail = await as('alice')('GET', 'cluster.one', { query: { clusterId: 'cluster_a' } });
     expect(detail.json.result.data.events.map((e: { message: string }) => e.message)).toContain(`deletion confirmed by user_alice for revision ${revision}`);
+    // And in Git: the status file of the cluster being deleted names who confirmed which revision.
+    await waitFor('status says deleting', () => w!.co.store.cluster('cluster_a')?.status?.status === 'deleting');
+    await w!.co.statusWriter!.flush();
+    expect(w!.repo.show('status/a.yaml')).toContain(`deletion confirmed by user_alice for revision ${revision}`);
   });
 
   it('after the manifests come back and go again, the old confirmation does not apply: the new hold needs a new one', async () => {
