@@ -120,6 +120,7 @@ async function start(config: ServeConfig, overrides: StartOverrides, lock: DataD
     observations,
     orchestrators: orchestration.orchestrators,
     ...(orchestration.vmSetup ? { vmSetup: orchestration.vmSetup } : {}),
+    ...(orchestration.forgetHostKey ? { forgetHostKey: orchestration.forgetHostKey } : {}),
     desired: () => daemon.desired(),
     limits: { createConcurrency: 10, observeMaxAgeMs: Math.max(250, config.requeueMs / 2), requeueMs: config.requeueMs, unhealthyReplaceAfterMs: config.unhealthyReplaceAfterMs },
     now: () => new Date(),

@@ -17,6 +17,8 @@ import type { IpAllocator } from './sim/common/ip-pool.js';
 export interface Orchestration {
   orchestrators: Record<Orchestrator, OrchestratorAdapter>;
   vmSetup?: ReconcilerDeps['vmSetup'];
+  /** A VM is deleted: forget its SSH host-key pins (absent without SSH). */
+  forgetHostKey?: ReconcilerDeps['forgetHostKey'];
   close(): Promise<void>;
 }
 
@@ -47,9 +49,10 @@ export async function createOrchestration(config: ServeConfig, log: Logger, sshP
     return { orchestrators: { swarm: vmOnlyOrchestrator, kubernetes: vmOnlyOrchestrator }, close: async () => undefined };
   }
   const keys = await ensureKeyPair(config.dataDir);
+  const knownHosts = createKnownHosts(config.dataDir);
   const ssh = createSshRunner({
     privateKey: keys.privateKey,
-    knownHosts: createKnownHosts(config.dataDir),
+    knownHosts,
     connectTimeoutMs: 10_000,
     retries: { attempts: 3, delayMs: 1_000 },
     log,
@@ -61,6 +64,7 @@ export async function createOrchestration(config: ServeConfig, log: Logger, sshP
       kubernetes: createK3sAdapter({ ssh, port: sshPort, drain: { timeoutS: Math.ceil(drainMs / 1000), pollMs: config.requeueMs }, logger: log }),
     },
     vmSetup: { sshPublicKey: keys.publicKey, userData: nodeUserData },
+    forgetHostKey: (vmId, ip) => knownHosts.forgetVm(vmId, ip),
     close: () => ssh.close(),
   };
 }

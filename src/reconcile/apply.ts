@@ -42,6 +42,7 @@ export async function resumeIntents(ctx: PassContext, vms: ObservedVm[]): Promis
         done.add(intent);
       } else if (record(ctx).members?.[intent.nodeId] === undefined) {
         await ctx.adapter.delete(vm);
+        ctx.deps.forgetHostKey?.(vm.providerId, vm.ip);
       }
       // Else the node is still an orchestrator member (its removal failed or was interrupted):
       // the planner's deletion takes it out of the orchestrator before deleting its VM.
@@ -203,6 +204,8 @@ async function deleteNode(ctx: PassContext, action: Extract<PlanAction, { type: 
   });
   if (joined) await ctx.orchestrator.remove(cluster, node);
   await ctx.adapter.delete({ providerId: node.providerId, region });
+  // Clouds hand the address to new VMs: the old VM's host key must not judge them.
+  ctx.deps.forgetHostKey?.(node.providerId, node.ip);
   await ctx.deps.store.update((d) => {
     const rec = d.clusters[ctx.clusterId]!;
     if (rec.members) delete rec.members[node.id];

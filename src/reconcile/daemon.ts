@@ -8,7 +8,8 @@ import type { CommitChange, CommitResult } from '../sources/git-source.js';
 import type { GitIdentity, Snapshot } from '../sources/types.js';
 import type { Store } from '../store/store.js';
 import { createController, type Controller } from './controller.js';
-import { buildDesiredState, CONFIRM_DELETION_MARKER, type DeletionGuard, type DesiredState } from './desired.js';
+import { buildDesiredState, type DeletionGuard, type DesiredState } from './desired.js';
+import { confirmationsKey, deletionHolds, recordHolds } from './deletion-holds.js';
 import type { ObservationCache } from './observation.js';
 
 /** Where desired state comes from: a Git branch (with commits) or a local working tree. */
@@ -56,6 +57,7 @@ const EMPTY: DesiredState = {
   unassigned: [],
   deleting: [],
   held: new Map(),
+  holds: new Map(),
   get: () => undefined,
   deletionHeld: () => undefined,
   orphanProvider: () => undefined,
@@ -86,8 +88,10 @@ export function createDaemon(options: DaemonOptions): Daemon {
   // (each API write and status commit is a revision, and listings spend the providers' budget).
   let orphans = new Map<string, Provider>();
   let lastSnapshot: Snapshot | null = null;
+  // The confirmations the current state was built with: a new one is taken in at the next poll.
+  let usedConfirmations = '';
 
-  const takeSnapshot = async (snapshot: Snapshot, forceAll: boolean, requestedAt: number, retake = false) => {
+  const takeSnapshot = async (snapshot: Snapshot, forceAll: boolean, requestedAt: number) => {
     const previous = state;
     lastSnapshot = snapshot;
     const load = loadRepository(snapshot.files, parse);
@@ -95,10 +99,12 @@ export function createDaemon(options: DaemonOptions): Daemon {
     options.observations.setRegions(regionsInUse(load.clusters.map((c) => c.manifest), options));
     if (forceAll || !previous) orphans = await discoverOrphans(options);
     else for (const id of [...orphans.keys()]) if (options.store.cluster(id)) orphans.delete(id);
-    if (previous && !retake && [snapshot.message, ...snapshot.messages].some((m) => m.includes(CONFIRM_DELETION_MARKER))) await confirmHeld(options.store, previous);
     const known = new Map(options.store.clusters().map((r) => [r.id, r.name]));
-    const confirmed = new Set(options.store.clusters().filter((r) => r.deletionConfirmed).map((r) => r.id));
-    state = buildDesiredState({ load, revision: snapshot.revision, known, orphans, confirmed, ...(options.guard ? { guard: options.guard } : {}) });
+    // Holds and confirmations live in the store (cluster.confirmDeletion); commit messages confirm nothing.
+    const { holds, confirmed } = deletionHolds(options.store);
+    usedConfirmations = confirmationsKey(confirmed);
+    state = buildDesiredState({ load, revision: snapshot.revision, known, orphans, holds, confirmed, ...(options.guard ? { guard: options.guard } : {}) });
+    await recordHolds(options.store, state, new Date());
     const assigned = state.unassigned.length > 0 && (await assignIds(options, state, newId));
     const keys = new Set([...state.entries.keys(), ...known.keys(), ...orphans.keys()]);
     const changed = [...keys].filter((id) => forceAll || !previous || previous.get(id)?.hash !== state!.get(id)?.hash || previous.deletionHeld(id) !== state!.deletionHeld(id));
@@ -115,7 +121,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     if (snapshot && (await takeSnapshot(snapshot, forceAll, requestedAt))) {
       const next = await options.source.poll();
       if (next) await takeSnapshot(next, false, Date.now());
-    } else if (!snapshot && forceAll && lastSnapshot) await takeSnapshot(lastSnapshot, true, requestedAt, true);
+    } else if (!snapshot && lastSnapshot && (forceAll || confirmationsKey(deletionHolds(options.store).confirmed) !== usedConfirmations)) await takeSnapshot(lastSnapshot, forceAll, requestedAt);
   };
 
   // One poll at a time. A request that arrives while one runs gets a fresh poll after it, so a
@@ -179,16 +185,6 @@ function regionsInUse(manifests: readonly ClusterManifest[], options: DaemonOpti
   for (const m of manifests) add(m.provider, m.region);
   for (const r of options.store.clusters()) add(r.provider, r.region);
   return Object.fromEntries(Object.entries(out).map(([p, s]) => [p, [...s]]));
-}
-
-async function confirmHeld(store: Store, previous: DesiredState): Promise<void> {
-  if (previous.held.size === 0) return;
-  await store.update((d) => {
-    for (const id of previous.held.keys()) {
-      const r = d.clusters[id];
-      if (r) r.deletionConfirmed = true;
-    }
-  });
 }
 
 /** Commits ids into manifests that have none (DESIGN §2), keeping their comments. */

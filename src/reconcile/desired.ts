@@ -13,7 +13,6 @@ export interface DeletionGuard {
 }
 
 export const DEFAULT_DELETION_GUARD: DeletionGuard = { maxClusters: 1, maxShare: 0.5 };
-export const CONFIRM_DELETION_MARKER = 'clusterops: confirm-deletion';
 
 /** The desired state of one snapshot, plus what still needs an id and what is held back. */
 export interface DesiredState extends DesiredView {
@@ -22,7 +21,14 @@ export interface DesiredState extends DesiredView {
   unassigned: LoadedCluster[];
   /** Cluster ids whose manifests are gone and that will be deleted (not held). */
   deleting: string[];
+  /** Cluster ids whose deletion is held → the hold's message (how to confirm). */
   held: ReadonlyMap<string, string>;
+  /**
+   * Every gone cluster under a hold → the revision it was held at, confirmed or not: the daemon
+   * keeps these in the store, so a hold lasts (across revisions and restarts) until it is
+   * confirmed for that revision or the manifest comes back.
+   */
+  holds: ReadonlyMap<string, string>;
 }
 
 export interface DesiredInput {
@@ -32,8 +38,10 @@ export interface DesiredInput {
   known: ReadonlyMap<string, string>;
   /** Clusters seen only in provider tags. */
   orphans: ReadonlyMap<string, Provider>;
-  /** Cluster ids whose deletion a person confirmed. */
-  confirmed: ReadonlySet<string>;
+  /** Holds already recorded (store): cluster id → the revision it was held at. */
+  holds: ReadonlyMap<string, string>;
+  /** Confirmations (`cluster.confirmDeletion`): cluster id → the held revision an org admin confirmed. */
+  confirmed: ReadonlyMap<string, string>;
   guard?: DeletionGuard;
 }
 
@@ -59,7 +67,7 @@ export function buildDesiredState(input: DesiredInput): DesiredState {
     (id) => !entries.has(id) && !unassignedNames.has(input.known.get(id) ?? ''),
   );
   const total = new Set([...entries.keys(), ...input.known.keys(), ...input.orphans.keys()]).size;
-  const held = holdDeletions(gone, total, input);
+  const { held, holds } = holdDeletions(gone, total, input);
   const deleting = gone.filter((id) => !held.has(id));
   return {
     revision: input.revision,
@@ -67,21 +75,38 @@ export function buildDesiredState(input: DesiredInput): DesiredState {
     unassigned,
     deleting,
     held,
+    holds,
     get: (id) => entries.get(id),
     deletionHeld: (id) => held.get(id),
     orphanProvider: (id) => input.orphans.get(id),
   };
 }
 
-function holdDeletions(gone: string[], total: number, input: DesiredInput): Map<string, string> {
+/**
+ * The mass-deletion guard. A hold, once made, lasts while the cluster stays gone (the count
+ * dropping as other clusters go must not release the rest); only a confirmation of the held
+ * revision releases it. A new hold is made when the clusters this revision would delete that
+ * nobody confirmed are more than the guard allows.
+ */
+function holdDeletions(gone: string[], total: number, input: DesiredInput): { held: Map<string, string>; holds: Map<string, string> } {
   const guard = input.guard ?? DEFAULT_DELETION_GUARD;
-  const pending = gone.filter((id) => !input.confirmed.has(id));
-  if (pending.length <= guard.maxClusters || pending.length <= guard.maxShare * total) return new Map();
-  const names = pending.map((id) => input.known.get(id) ?? id);
-  const message =
-    `deletion held back: revision ${input.revision.slice(0, 12)} would delete ${pending.length} of ${total} clusters at once (${names.join(', ')}). ` +
-    `If that is intended, push a commit whose message contains "${CONFIRM_DELETION_MARKER}"; otherwise restore the manifests.`;
-  return new Map(pending.map((id) => [id, message]));
+  const holds = new Map(gone.flatMap((id) => (input.holds.has(id) ? [[id, input.holds.get(id)!] as const] : [])));
+  const confirmed = (id: string) => holds.has(id) && input.confirmed.get(id) === holds.get(id);
+  const pending = gone.filter((id) => !confirmed(id));
+  if (pending.length > guard.maxClusters && pending.length > guard.maxShare * total) for (const id of pending) if (!holds.has(id)) holds.set(id, input.revision);
+  const unconfirmed = pending.filter((id) => holds.has(id));
+  const names = unconfirmed.map((id) => input.known.get(id) ?? id);
+  const held = new Map(unconfirmed.map((id) => [id, holdMessage(id, holds.get(id)!, `${unconfirmed.length} of ${total} clusters (${names.join(', ')})`)]));
+  return { held, holds };
+}
+
+/** What the held status says: why, and exactly how to confirm (the procedure, the cluster, the held revision). */
+function holdMessage(clusterId: string, revision: string, what: string): string {
+  return (
+    `deletion held back since revision ${revision.slice(0, 12)}: ${what} would be deleted at once. ` +
+    `If that is intended, an admin of this cluster's organization confirms it: POST /api/cluster.confirmDeletion {"clusterId":"${clusterId}","revision":"${revision}"} ` +
+    `(each cluster needs its own confirmation); otherwise restore the manifests.`
+  );
 }
 
 export function hashOf(text: string): string {

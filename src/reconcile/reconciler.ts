@@ -103,7 +103,9 @@ async function runPass(ctx: PassContext, entry: DesiredEntry | undefined, observ
       const rec = deps.store.cluster(clusterId)!;
       const desiredNodes = desired ? desired.nodes.reduce((n, g) => n + g.count, 0) : 0;
       const mode = desired ? 'normal' : 'deleting';
-      await saveStatus(deps, ctx.log, clusterId, { ...baseStatus(revision, rec), mode, plan, nodes: nodes.map(toNodeView), desiredNodes, ...(error ? { error } : {}) });
+      // A confirmed mass deletion says who confirmed it, in the status file (so in Git) too.
+      const confirmed = !desired && rec.deletionConfirmation ? { message: `deletion confirmed by ${rec.deletionConfirmation.by} for revision ${rec.deletionConfirmation.revision}` } : {};
+      await saveStatus(deps, ctx.log, clusterId, { ...baseStatus(revision, rec), mode, ...confirmed, plan, nodes: nodes.map(toNodeView), desiredNodes, ...(error ? { error } : {}) });
     }
   }
 }

@@ -48,6 +48,11 @@ export interface ReconcilerDeps {
   /** What every new VM gets: clusterops' SSH public key and cloud-init user data per orchestrator. */
   vmSetup?: { sshPublicKey?: string; userData?: (orchestrator: ClusterManifest['orchestrator']) => string };
   /**
+   * A VM was deleted (`vmId` is the provider's id, `ip` its last address): forget what was pinned
+   * to reach it (its SSH host key), so a new VM that gets the address is not judged by it.
+   */
+  forgetHostKey?: (vmId: string, ip?: string) => void;
+  /**
    * Called after every pass with the record as saved (status writer, metrics). For a removed
    * cluster, a promise of false (the status file could not be removed yet) keeps its record,
    * so the removal is tried again; the status writer's `publish` returns exactly that.

@@ -92,19 +92,8 @@ export async function readSnapshotAt(git: GitRunner, rev: string, cache?: BlobCa
     files,
     clustersTreeId: clusters?.id ?? '',
     message: message.replace(/\n+$/, ''),
-    messages: [message.replace(/\n+$/, '')],
     committedAt,
   };
-}
-
-/** Commit messages in `from..to`, newest first; just `to`'s when `from` is not an ancestor. */
-export async function messagesBetween(git: GitRunner, from: string, to: string, limit = 200): Promise<string[] | null> {
-  try {
-    const out = await git.run(['log', '--format=%B%x00', `-n${limit}`, `${from}..${to}`]);
-    return out.split('\0').map((m) => m.replace(/^\n+|\n+$/g, '')).filter((m) => m !== '');
-  } catch {
-    return null;
-  }
 }
 
 function notAFolder(entry: TreeEntry): RepoEntry {

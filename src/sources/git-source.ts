@@ -9,7 +9,7 @@ import { splitCredentials } from './git-credentials.js';
 import { createRedactor, GitSourceError, type Redactor } from './git-errors.js';
 import { assertBranchName, assertIdentity } from './git-inputs.js';
 import { clearStaleLocks } from './git-locks.js';
-import { messagesBetween, readSnapshotAt, type BlobCache } from './git-objects.js';
+import { readSnapshotAt, type BlobCache } from './git-objects.js';
 import { resetWorkTree, syncBranchIfMoved } from './git-remote.js';
 import { createGitRunner, type GitRunner, type SimpleGitFactory } from './git-runner.js';
 import { createMutex } from './mutex.js';
@@ -225,8 +225,6 @@ async function pollOnce(ctx: SourceContext, last: Snapshot | null): Promise<Snap
   if (head === null) return null;
   await resetWorkTree(ctx.git, ctx.branch, head);
   const snapshot = await readSnapshotAt(ctx.git, head, ctx.blobs);
-  const messages = last ? await messagesBetween(ctx.git, last.revision, head) : null;
-  if (messages && messages.length > 0) snapshot.messages = messages;
   ctx.logger.info('new revision', { branch: ctx.branch, revision: snapshot.revision, clustersTreeId: snapshot.clustersTreeId });
   return snapshot;
 }

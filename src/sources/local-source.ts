@@ -115,5 +115,5 @@ export function toSnapshot(entries: RepoEntry[], readAt: Date): Snapshot {
   const files = [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const canonical = JSON.stringify(files.map((e) => [e.path, e.kind, e.kind === 'file' ? e.content : e.kind === 'unreadable' ? [e.reason, e.id ?? null] : null]));
   const hash = `local:${createHash('sha256').update(canonical).digest('hex')}`;
-  return { revision: hash, files, clustersTreeId: hash, message: '', messages: [], committedAt: readAt.toISOString() };
+  return { revision: hash, files, clustersTreeId: hash, message: '', committedAt: readAt.toISOString() };
 }

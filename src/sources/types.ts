@@ -19,12 +19,6 @@ export interface Snapshot {
   clustersTreeId: string;
   /** The head commit's message ('' for a local working tree). */
   message: string;
-  /**
-   * Messages of every commit since the previous snapshot, newest first (at most 200; just the
-   * head's on the first poll). A marker in any of them counts, even when later commits (status
-   * commits, say) landed before the poll.
-   */
-  messages: string[];
   /** ISO 8601 committer date (local: when the snapshot was read). */
   committedAt: string;
 }

@@ -44,8 +44,10 @@ export interface ClusterRecord {
   members?: Record<string, string>;
   /** Since when each joined node has been not ready (ISO time), for remediation. */
   unhealthySince?: Record<string, string>;
-  /** A person confirmed this cluster's deletion past the mass-deletion guard. */
-  deletionConfirmed?: boolean;
+  /** The mass-deletion guard holds this cluster's deletion since `revision` (until confirmed or the manifest is back). */
+  deletionHold?: { revision: string; since: string };
+  /** An org admin confirmed the held deletion of `revision` (`cluster.confirmDeletion`); dropped when the manifest is back. */
+  deletionConfirmation?: { revision: string; by: string; at: string };
 }
 
 /** The whole store file. */

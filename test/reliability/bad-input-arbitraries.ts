@@ -81,6 +81,7 @@ export const PROCEDURES: Record<string, string> = {
   'cluster.removeNode': 'DELETE',
   'cluster.grantAccess': 'POST',
   'cluster.revokeAccess': 'DELETE',
+  'cluster.confirmDeletion': 'POST',
 };
 
 const bodies: Record<string, fc.Arbitrary<unknown>> = {
@@ -92,6 +93,8 @@ const bodies: Record<string, fc.Arbitrary<unknown>> = {
   'cluster.removeNode': mutated(fc.record({ clusterId, nodeId: fc.constantFrom('node_001', 'node_002', 'node_999') })),
   'cluster.grantAccess': mutated(fc.record({ clusterId, userId: fc.constantFrom('user_bob', 'user_carol', 'user_eve', 'user_nobody'), permission: fc.constantFrom('read', 'manage') })),
   'cluster.revokeAccess': mutated(fc.record({ clusterId, userId: fc.constantFrom('user_bob', 'user_carol', 'user_nobody') })),
+  // Nothing is held in the fuzzed world: a confirmation is always refused (409/404/400), never a deletion.
+  'cluster.confirmDeletion': mutated(fc.record({ clusterId, revision: fc.constantFrom('abcdef0', '0'.repeat(40), 'HEAD', '') })),
 };
 
 const queryValue = fc.oneof(fc.constantFrom(...CLUSTERS, 'org_abc123', 'org_other'), fc.string({ unit: 'grapheme', maxLength: 30 }), fc.constantFrom('', '%00', 'a'.repeat(2000)));

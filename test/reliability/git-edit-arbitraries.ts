@@ -2,7 +2,8 @@ import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync
 import { dirname, join, relative } from 'node:path';
 import fc from 'fast-check';
 import type { Provider } from '../../src/domain/manifest/types.js';
-import { CONFIRM_DELETION_MARKER } from '../../src/reconcile/desired.js';
+/** The commit-message marker that once confirmed held deletions; no commit may confirm anything now. */
+const CONFIRM_DELETION_MARKER = 'clusterops: confirm-deletion';
 import { group, manifest, type TestRepo } from '../integration/reconcile/harness.js';
 
 /**

@@ -56,6 +56,8 @@ function requests(c: Cluster): { procedure: string; method: string; write: boole
     { procedure: 'cluster.removeNode', method: 'DELETE', write: true, o: { body: { clusterId, nodeId: 'node_002' } } },
     { procedure: 'cluster.grantAccess', method: 'POST', write: true, o: { body: { clusterId, userId: 'user_carol', permission: 'manage' } } },
     { procedure: 'cluster.revokeAccess', method: 'DELETE', write: true, o: { body: { clusterId, userId: granted } } },
+    // Org admins only; a member who may see the cluster (even with manage) gets 403, as a read-only caller does.
+    { procedure: 'cluster.confirmDeletion', method: 'POST', write: true, o: { body: { clusterId, revision: 'abcdef0' } } },
   ];
 }
 

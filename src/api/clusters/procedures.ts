@@ -1,4 +1,5 @@
 import { grantAccess, revokeAccess } from './access.js';
+import { confirmDeletion } from './confirm.js';
 import { createCluster } from './create.js';
 import type { Call, Outcome } from './deps.js';
 import { getCluster, listAccess, listClusters, listNodes } from './reads.js';
@@ -15,7 +16,10 @@ export interface Procedure {
   run: (call: Call) => Promise<Outcome>;
 }
 
-/** The eleven procedures, with the seed's methods. Reads take query parameters, writes a JSON body. */
+/**
+ * The seed's eleven procedures with the seed's methods, and `cluster.confirmDeletion` (the
+ * mass-deletion guard's confirmation). Reads take query parameters, writes a JSON body.
+ */
 export const PROCEDURES: Record<string, Procedure> = {
   'cluster.all': { method: 'GET', summary: 'List all clusters in the organization', success: 200, run: listClusters },
   'cluster.one': { method: 'GET', summary: 'Get cluster details', success: 200, run: getCluster },
@@ -28,4 +32,5 @@ export const PROCEDURES: Record<string, Procedure> = {
   'cluster.grantAccess': { method: 'POST', summary: 'Grant user access to a cluster', success: 200, run: grantAccess },
   'cluster.listAccess': { method: 'GET', summary: 'List cluster access permissions', success: 200, run: listAccess },
   'cluster.revokeAccess': { method: 'DELETE', summary: 'Revoke user access', success: 204, run: revokeAccess },
+  'cluster.confirmDeletion': { method: 'POST', summary: 'Confirm a deletion held by the mass-deletion guard (org admins)', success: 200, run: confirmDeletion },
 };

@@ -13,7 +13,7 @@ export interface StatusInput {
   revision: string;
   /** `invalid`: the manifest failed validation; `held`: its deletion is held back for confirmation. */
   mode: 'normal' | 'deleting' | 'invalid' | 'held';
-  /** The validation or hold message for `invalid` / `held`. */
+  /** The validation or hold message for `invalid` / `held`; for `deleting`, who confirmed a held deletion. */
   message?: string;
   plan: Plan | null;
   nodes: readonly NodeView[];
@@ -55,7 +55,7 @@ function decide(input: StatusInput): [ClusterStatus, Cond, Cond, Cond] {
   if (refused) return stalledBy(refused.reason, refused.message);
   if (input.mode === 'deleting') {
     const left = input.nodes.length;
-    return ['deleting', cond('Ready', false, 'Deleting', `deleting: ${left} node${left === 1 ? '' : 's'} left`), cond('Reconciling', true, 'Deleting', 'the manifest was removed'), notStalled];
+    return ['deleting', cond('Ready', false, 'Deleting', `deleting: ${left} node${left === 1 ? '' : 's'} left`), cond('Reconciling', true, 'Deleting', input.message ? `the manifest was removed; ${input.message}` : 'the manifest was removed'), notStalled];
   }
   const running = input.nodes.filter((n) => n.status === 'running').length;
   const progress = `${running}/${input.desiredNodes} nodes running`;

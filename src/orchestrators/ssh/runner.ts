@@ -41,7 +41,7 @@ interface Connection {
  * `TransientError('SshUnreachable')` when the host cannot be reached or authenticated after
  * `retries.attempts`, or the connection drops mid-command; `TransientError('SshCommandTimeout')`
  * when a command outlives its timeout; `StalledError('HostKeyChanged')` (no retry) when a host
- * offers a key other than the pinned one. Logs commands at debug level with `redact` strings and
+ * offers a key other than the one pinned for that VM (a new VM at a reused address is pinned afresh). Logs commands at debug level with `redact` strings and
  * recognisable join tokens removed; never logs stdout.
  */
 export function createSshRunner(options: SshRunnerOptions): SshRunner {
@@ -53,19 +53,21 @@ export function createSshRunner(options: SshRunnerOptions): SshRunner {
 
   const connection = (target: SshTarget): Promise<Connection> => {
     const where = `${target.username || options.username || 'root'}@${target.host}:${target.port}`;
-    const pooled = pool.get(where);
+    // Per VM: a connection to the machine that had this address before is not one to its successor.
+    const key = `${where}#${target.vmId ?? ''}`;
+    const pooled = pool.get(key);
     if (pooled) return pooled;
     const opening = connectWithRetries(options, log, target, where).then((conn) => {
       const drop = () => {
-        if (pool.get(where) === opening) pool.delete(where);
+        if (pool.get(key) === opening) pool.delete(key);
       };
       // After `ready` node-ssh stops listening for errors; an unheard 'error' would crash the process.
       conn.ssh.connection?.on('error', drop).on('close', drop).on('end', drop);
       if (closed) conn.ssh.dispose();
       return conn;
     });
-    pool.set(where, opening);
-    opening.catch(() => pool.get(where) === opening && pool.delete(where));
+    pool.set(key, opening);
+    opening.catch(() => pool.get(key) === opening && pool.delete(key));
     return opening;
   };
 
@@ -124,8 +126,9 @@ async function connectOnce(options: SshRunnerOptions, log: Logger, target: SshTa
       keepaliveCountMax: 3,
       hostVerifier: (key: Buffer) => {
         const offered = fingerprintOf(key);
-        const verdict = options.knownHosts.verify(hostPort, offered);
+        const verdict = options.knownHosts.verify(hostPort, offered, target.vmId);
         if (verdict === 'pinned') log.info({ host: hostPort, fingerprint: offered }, 'ssh host key pinned on first use');
+        if (verdict === 'repinned') log.info({ host: hostPort, vm: target.vmId, fingerprint: offered }, 'ssh host key pinned for a new VM at a reused address');
         if (verdict !== 'changed') return true;
         changed = { pinned: options.knownHosts.get(hostPort) ?? '', offered };
         return false;

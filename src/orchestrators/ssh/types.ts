@@ -4,6 +4,11 @@ export interface SshTarget {
   host: string;
   port: number;
   username: string;
+  /**
+   * The provider's id of the VM expected at `host` (as its listing says). Host keys are pinned
+   * per VM: a new VM at a reused address is a new machine, the same VM with another key is refused.
+   */
+  vmId?: string;
 }
 
 /** The result of one remote command. */

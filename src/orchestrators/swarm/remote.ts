@@ -50,7 +50,7 @@ export interface Remote {
 }
 
 export function createRemote(config: RemoteConfig): Remote {
-  const target = (node: ActualNode): SshTarget => ({ host: addressOf(node, config.requeueMs), port: config.port, username: config.username });
+  const target = (node: ActualNode): SshTarget => ({ host: addressOf(node, config.requeueMs), port: config.port, username: config.username, ...(node.providerId ? { vmId: node.providerId } : {}) });
   const run = async (node: ActualNode, command: string, options: RunOptions = {}): Promise<CommandResult> => {
     const redact = [...(options.redact ?? [])];
     try {

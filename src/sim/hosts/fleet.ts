@@ -18,7 +18,10 @@ export interface SimHostFleetOptions {
   clock?: Clock;
   /** Delay before Swarm moves tasks off a drained, down or departed node. Default 1000 ms. */
   drainDelayMs?: number;
-  /** Seeds host keys and ids; the same seed gives each address the same host key. Default `clusterops-sim`. */
+  /**
+   * Seeds host keys and ids; the same seed gives each address the same first host key, and each
+   * later VM at that address (a reused IP) a new one, as a new machine generates its own. Default `clusterops-sim`.
+   */
   hostKeySeed?: string;
   /** Where hook-driven attach/detach failures go. */
   log?: Logger;
@@ -73,6 +76,8 @@ export function createSimHostFleet(options: SimHostFleetOptions): SimHostFleet {
   const world = new SimHostWorld({ seed, ...(options.clock ? { clock: options.clock } : {}), ...(options.drainDelayMs !== undefined ? { drainDelayMs: options.drainDelayMs } : {}) });
   const attached = new Map<string, Attached>();
   const keyGeneration = new Map<string, number>();
+  // The VM each address last belonged to: a new VM at a reused address is a new machine with its own host key.
+  const lastVm = new Map<string, string>();
   let closed = false;
 
   const hostKey = (ip: string) => deriveHostKey(`${seed}\0${ip}\0${keyGeneration.get(ip) ?? 0}`);
@@ -104,6 +109,9 @@ export function createSimHostFleet(options: SimHostFleetOptions): SimHostFleet {
     port,
     async attach(vm) {
       if (!vm.ip || attached.has(vm.ip) || closed) return;
+      const previous = lastVm.get(vm.ip);
+      if (previous !== undefined && previous !== vm.id) keyGeneration.set(vm.ip, (keyGeneration.get(vm.ip) ?? 0) + 1);
+      lastVm.set(vm.ip, vm.id);
       world.addHost(vm.ip, vm.name || undefined);
       const entry: Attached = { server: newServer(vm.ip), queue: Promise.resolve() };
       attached.set(vm.ip, entry);

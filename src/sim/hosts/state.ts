@@ -6,7 +6,7 @@ export interface HostState {
   hostname: string;
   /** Powered off or cut off: SSH refuses, its cluster sees it Down / NotReady. */
   down: boolean;
-  /** The VM was deleted; the address is never used again. */
+  /** The VM was deleted; a later VM at the address is a new host (`addHost`). */
   gone: boolean;
   /** Join attempts still to refuse (fault). */
   refuseJoins: number;

@@ -25,7 +25,8 @@ export interface SimHostWorldOptions {
  * k3s install, the swarms and k3s clusters they form, and the faults. `exec` interprets exactly
  * the commands of `src/orchestrators/commands.ts` with Docker's and kubectl's outputs, messages
  * and exit codes; anything else exits 127. Hosts appear on first mention (an address never seen
- * is a fresh machine with Docker and no swarm) and stay gone once removed.
+ * is a fresh machine with Docker and no swarm) and stay gone once removed, until a new VM is
+ * added at the address (a reused IP): that is a fresh machine again.
  */
 export class SimHostWorld {
   private readonly hosts = new Map<string, HostState>();
@@ -47,6 +48,8 @@ export class SimHostWorld {
 
   /** Registers a machine (idempotent); `hostname` is what `docker node ls` sorts by. */
   addHost(ip: string, hostname?: string): void {
+    // A new VM at a deleted VM's address (clouds reuse IPs) is a new machine: no swarm, no k3s.
+    if (this.hosts.get(ip)?.gone) this.hosts.delete(ip);
     const host = this.hostAt(ip);
     if (hostname) host.hostname = hostname;
   }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startApiWorld, type ApiWorld } from './api-harness.js';
 
-/** `GET /api/openapi.json`: an OpenAPI 3.1 document of exactly the seed's eleven procedures. */
+/** `GET /api/openapi.json`: an OpenAPI 3.1 document of exactly the seed's eleven procedures and the additions. */
 
 const SEED: Record<string, { method: string; success: string }> = {
   'cluster.all': { method: 'get', success: '200' },
@@ -15,6 +15,8 @@ const SEED: Record<string, { method: string; success: string }> = {
   'cluster.grantAccess': { method: 'post', success: '200' },
   'cluster.listAccess': { method: 'get', success: '200' },
   'cluster.revokeAccess': { method: 'delete', success: '204' },
+  // Addition: the mass-deletion guard's confirmation (docs/api.md).
+  'cluster.confirmDeletion': { method: 'post', success: '200' },
 };
 
 type Json = Record<string, any>;
@@ -40,7 +42,7 @@ describe('the OpenAPI document', () => {
     expect(doc.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer' });
   });
 
-  it('has exactly the eleven paths, each with only the seed’s method, its success status and the error statuses', () => {
+  it('has exactly the seed’s eleven paths and the additions, each with only its method, its success status and the error statuses', () => {
     expect(Object.keys(doc.paths).sort()).toEqual(Object.keys(SEED).map((p) => `/api/${p}`).sort());
     for (const [name, { method, success }] of Object.entries(SEED)) {
       const item = doc.paths[`/api/${name}`] as Json;

@@ -152,7 +152,7 @@ describe('the reconciler daemon against a real Git remote and the simulated clou
     expect(co.store.cluster('cluster_web')!.status!.lastError).toContain('clusters/web.yaml:14:12: nodes[1].count must be an integer');
   });
 
-  it('holds back a revision that deletes most clusters until a person confirms it', async () => {
+  it('holds back a revision that deletes most clusters until an org admin confirms each through the API (a commit message confirms nothing)', async () => {
     const one = (name: string) => manifest(name, { id: `cluster_${name}`, groups: group('manager', 'nano', 1) });
     repo.push({ 'clusters/a.yaml': one('a'), 'clusters/b.yaml': one('b'), 'clusters/c.yaml': one('c') });
     co = await startDaemon(repo, sim, dataDir);
@@ -161,11 +161,23 @@ describe('the reconciler daemon against a real Git remote and the simulated clou
     await co.daemon.pollNow();
     await waitFor('held', () => co.store.cluster('cluster_a')?.status?.status === 'error' && co.store.cluster('cluster_b')?.status?.status === 'error');
     await co.daemon.controller.idle();
-    expect(co.store.cluster('cluster_a')!.status!.lastError).toContain('clusterops: confirm-deletion');
-    expect(vmsOf(sim, 'cluster_a')).toHaveLength(1);
-    expect(vmsOf(sim, 'cluster_b')).toHaveLength(1);
+    const revision = /"revision":"([0-9a-f]{40})"/.exec(co.store.cluster('cluster_a')!.status!.lastError ?? '')?.[1];
+    expect(revision).toBeDefined();
+    // The old commit-message marker: no longer a confirmation.
     repo.push({}, 'Yes, retire a and b\n\nclusterops: confirm-deletion');
     await co.daemon.pollNow();
+    await co.daemon.controller.idle();
+    // DigitalOcean's word for a droplet that is up (`off` while it is being destroyed).
+    expect(vmsOf(sim, 'cluster_a').filter((v) => v.status === 'active')).toHaveLength(1);
+    expect(vmsOf(sim, 'cluster_b').filter((v) => v.status === 'active')).toHaveLength(1);
+
+    await co.accounts.createOrganization('org_abc123', 'ABC');
+    await co.accounts.addUser('user_admin', { organizationId: 'org_abc123', role: 'admin' });
+    const { token } = await co.accounts.createToken('user_admin', 'test');
+    for (const clusterId of ['cluster_a', 'cluster_b']) {
+      const res = await fetch(`${co.url}/api/cluster.confirmDeletion`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ clusterId, revision }) });
+      expect(res.status).toBe(200);
+    }
     await waitFor('a and b deleted', () => vmsOf(sim, 'cluster_a').length + vmsOf(sim, 'cluster_b').length === 0);
     expect(vmsOf(sim, 'cluster_c')).toHaveLength(1);
   });

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -55,6 +55,30 @@ describe('createKnownHosts', () => {
     expect(createKnownHosts(dataDir).get('127.0.0.1:2222')).toBe('SHA256:aaa');
     reloaded.forget('127.0.0.1:2222');
     expect(createKnownHosts(dataDir).verify('127.0.0.1:2222', 'SHA256:bbb')).toBe('pinned');
+  });
+
+  it('ties a pin to its VM: a new VM at the address is pinned afresh, the same VM with another key is refused, a deleted VM is forgotten', () => {
+    const store = createKnownHosts(dataDir);
+    expect(store.verify('10.0.0.5:22', 'SHA256:old', 'vm-1')).toBe('pinned');
+    expect(store.verify('10.0.0.5:22', 'SHA256:mitm', 'vm-1')).toBe('changed');
+    expect(store.verify('10.0.0.5:22', 'SHA256:new', 'vm-2')).toBe('repinned');
+    expect(createKnownHosts(dataDir).verify('10.0.0.5:22', 'SHA256:old', 'vm-2')).toBe('changed');
+    // Forgetting the deleted vm-1 leaves vm-2's pin alone.
+    store.forgetVm('vm-1', '10.0.0.5');
+    expect(createKnownHosts(dataDir).get('10.0.0.5:22')).toBe('SHA256:new');
+    store.forgetVm('vm-2', '10.0.0.5');
+    expect(createKnownHosts(dataDir).get('10.0.0.5:22')).toBeUndefined();
+  });
+
+  it('reads the older format (no VM): a matching key adopts the VM, another key is refused, and the VM\'s deletion forgets it', async () => {
+    await mkdir(join(dataDir, 'ssh'), { recursive: true });
+    await writeFile(join(dataDir, 'ssh', 'known_hosts.json'), JSON.stringify({ '10.0.0.6:22': 'SHA256:a', '10.0.0.7:22': 'SHA256:b' }));
+    const store = createKnownHosts(dataDir);
+    expect(store.verify('10.0.0.6:22', 'SHA256:x', 'vm-6')).toBe('changed');
+    expect(store.verify('10.0.0.6:22', 'SHA256:a', 'vm-6')).toBe('match');
+    expect(store.verify('10.0.0.6:22', 'SHA256:n', 'vm-9')).toBe('repinned');
+    store.forgetVm('vm-7', '10.0.0.7');
+    expect(createKnownHosts(dataDir).get('10.0.0.7:22')).toBeUndefined();
   });
 
   it('refuses a damaged pin file rather than trusting everything again', async () => {

@@ -108,7 +108,7 @@ describe('createSshRunner against simulated hosts over real SSH', () => {
     await ssh.run(target(A), k3s.status());
     await ssh.run(target(B), k3s.status());
     const pins = JSON.parse(await readFile(join(dataDir, 'ssh', 'known_hosts.json'), 'utf8'));
-    expect(pins).toEqual({ [`${A}:${PORT}`]: fleet.hostKeyFingerprint(A), [`${B}:${PORT}`]: fleet.hostKeyFingerprint(B) });
+    expect(pins).toEqual({ [`${A}:${PORT}`]: { fingerprint: fleet.hostKeyFingerprint(A) }, [`${B}:${PORT}`]: { fingerprint: fleet.hostKeyFingerprint(B) } });
     expect(fleet.hostKeyFingerprint(A)).not.toBe(fleet.hostKeyFingerprint(B));
   });
 

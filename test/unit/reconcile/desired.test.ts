@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadRepository, type RepoEntry } from '../../../src/domain/manifest/repository.js';
 import type { Provider } from '../../../src/domain/manifest/types.js';
-import { buildDesiredState, CONFIRM_DELETION_MARKER, type DesiredInput } from '../../../src/reconcile/desired.js';
+import { buildDesiredState, type DesiredInput } from '../../../src/reconcile/desired.js';
 
 const REVISION = 'abcdef0123456789abcdef0123456789abcdef01';
 
@@ -31,7 +31,8 @@ function desired(files: RepoEntry[], known: Record<string, string> = {}, more: P
     revision: REVISION,
     known: new Map(Object.entries(known)),
     orphans: new Map<string, Provider>(),
-    confirmed: new Set<string>(),
+    holds: new Map<string, string>(),
+    confirmed: new Map<string, string>(),
     ...more,
   });
 }
@@ -123,15 +124,14 @@ describe('buildDesiredState', () => {
       for (const id of ids) expect(state.deletionHeld(id) !== undefined).toBe(held);
     });
 
-    it('explains the hold: revision, counts, names and the confirmation marker', () => {
+    it('explains the hold and exactly how to confirm it: the procedure, the cluster and the held revision; no commit marker', () => {
       const { known, files } = fleet(5, [1, 3, 5]);
 
       const message = desired(files, known).deletionHeld('cluster_c3');
 
-      expect(message).toContain(`revision ${REVISION.slice(0, 12)} would delete 3 of 5 clusters`);
-      expect(message).toContain('(c1, c3, c5)');
-      expect(message).toContain(`"${CONFIRM_DELETION_MARKER}"`);
-      expect(CONFIRM_DELETION_MARKER).toBe('clusterops: confirm-deletion');
+      expect(message).toContain(`since revision ${REVISION.slice(0, 12)}: 3 of 5 clusters (c1, c3, c5) would be deleted at once`);
+      expect(message).toContain(`POST /api/cluster.confirmDeletion {"clusterId":"cluster_c3","revision":"${REVISION}"}`);
+      expect(message).not.toContain('clusterops: confirm-deletion');
     });
 
     it('counts orphans among the clusters that would go', () => {
@@ -144,16 +144,39 @@ describe('buildDesiredState', () => {
       expect(state.deletionHeld('cluster_tag001')).toContain('cluster_tag001');
     });
 
-    it('never holds confirmed deletions, and judges the rest without them', () => {
+    it('releases exactly the clusters confirmed for their held revision; the others stay held however few are left', () => {
       const { known, files } = fleet(5, [1, 2, 3]);
+      const holds = new Map(['cluster_c1', 'cluster_c2', 'cluster_c3'].map((id) => [id, 'r1'] as const));
 
-      const one = desired(files, known, { confirmed: new Set(['cluster_c1']) });
-      expect(one.held.size).toBe(0);
-      expect(one.deleting.sort()).toEqual(['cluster_c1', 'cluster_c2', 'cluster_c3']);
+      const one = desired(files, known, { holds, confirmed: new Map([['cluster_c1', 'r1']]) });
+      expect(one.deleting).toEqual(['cluster_c1']);
+      expect([...one.held.keys()].sort()).toEqual(['cluster_c2', 'cluster_c3']);
+      expect(one.deletionHeld('cluster_c2')).toContain('2 of 5 clusters (c2, c3)');
 
-      const none = desired(fleet(4, [1, 2, 3, 4]).files, fleet(4, []).known, { confirmed: new Set(['cluster_c4']) });
-      expect([...none.held.keys()].sort()).toEqual(['cluster_c1', 'cluster_c2', 'cluster_c3']);
-      expect(none.deleting).toEqual(['cluster_c4']);
+      // c1 and c2 are gone for good; c3 alone would not trip the guard, but its hold lasts.
+      const left = ['c4', 'c5'].map((n) => file(n, yaml(n, `cluster_${n}`)));
+      const last = desired(left, { cluster_c3: 'c3', cluster_c4: 'c4', cluster_c5: 'c5' }, { holds });
+      expect([...last.held.keys()]).toEqual(['cluster_c3']);
+      expect(last.holds.get('cluster_c3')).toBe('r1');
+    });
+
+    it('ignores a confirmation of another revision than the hold, and holds new deletions at the current revision', () => {
+      const { known, files } = fleet(4, [1, 2, 3]);
+
+      const state = desired(files, known, { holds: new Map([['cluster_c1', 'r1']]), confirmed: new Map([['cluster_c1', 'r0'], ['cluster_c2', REVISION]]) });
+
+      expect([...state.held.keys()].sort()).toEqual(['cluster_c1', 'cluster_c2', 'cluster_c3']);
+      expect(Object.fromEntries(state.holds)).toEqual({ cluster_c1: 'r1', cluster_c2: REVISION, cluster_c3: REVISION });
+      expect(state.deleting).toEqual([]);
+    });
+
+    it('drops a hold once the manifest is back', () => {
+      const { known, files } = fleet(3, []);
+
+      const state = desired(files, known, { holds: new Map([['cluster_c1', 'r1']]), confirmed: new Map([['cluster_c1', 'r1']]) });
+
+      expect(state.holds.size).toBe(0);
+      expect(state.held.size).toBe(0);
     });
 
     it('applies a custom guard', () => {
