@@ -1,4 +1,5 @@
-import { link, open, rename, rm, utimes } from 'node:fs/promises';
+import { link, open, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
 
 /** Who holds a data directory; `token` tells this holder from a later one of the same pid. */
 export interface LockOwner {
@@ -80,4 +81,17 @@ function parseOwner(text: string): LockOwner | null {
 export async function touch(path: string, at: number): Promise<void> {
   const t = new Date(at);
   await utimes(path, t, t);
+}
+
+/**
+ * Removes candidate and swap files that processes killed while taking the lock left behind;
+ * only old ones, since a contender starting now still needs its own.
+ */
+export async function removeLitter(dataDir: string, olderThanMs: number, now: () => number): Promise<void> {
+  const names = await readdir(dataDir).catch(() => [] as string[]);
+  for (const name of names.filter((n) => /^clusterops\.lock\.[0-9a-f]+\.(new|swap)$/.test(n))) {
+    const path = join(dataDir, name);
+    const age = await stat(path).then((s) => now() - s.mtimeMs, () => 0);
+    if (age > olderThanMs) await rm(path, { force: true });
+  }
 }

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { inspectLock, linkIfAbsent, readOwner, replaceWith, touch, writeCandidate, type LockOwner, type LockSighting } from './lock-files.js';
+import { inspectLock, linkIfAbsent, readOwner, removeLitter, replaceWith, touch, writeCandidate, type LockOwner, type LockSighting } from './lock-files.js';
 
 export class DataDirLockedError extends Error {
   override readonly name = 'DataDirLockedError';
@@ -51,6 +51,7 @@ export async function lockDataDir(dataDir: string, isAlive: (pid: number) => boo
   } finally {
     await rm(candidate, { force: true });
   }
+  await removeLitter(dataDir, STALE_AFTER_MS, now);
   return holding(path, me, tookOverStale, now, options);
 }
 

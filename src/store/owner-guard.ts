@@ -21,7 +21,9 @@ export async function statusFileOwners(workDir: string, branch: string): Promise
   const ref = `refs/remotes/origin/${branch}`;
   let out: string;
   try {
-    out = (await run('git', ['-C', workDir, 'grep', '-I', '--no-color', '-E', '^owner: ', ref, '--', 'status/'], { maxBuffer: 64 * 1024 * 1024 })).stdout;
+    // A local read: none of the operator's GIT_* settings (GIT_DIR would point it elsewhere).
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GIT_')));
+    out = (await run('git', ['-C', workDir, 'grep', '-I', '--no-color', '-E', '^owner: ', ref, '--', 'status/'], { maxBuffer: 64 * 1024 * 1024, env })).stdout;
   } catch (err) {
     // 1: no file matches; 128: the ref does not exist (an empty remote, a branch not pushed yet).
     const code = (err as { code?: unknown }).code;

@@ -35,9 +35,17 @@ describe('the data-directory lock', () => {
   it('takes over a lock whose process is gone (same host, pid not running)', async () => {
     const dir = dataDir();
     leftBehind(dir, { pid: 999_999, host: hostname() }, 0);
+    // What a process killed while taking the lock leaves: an old candidate file, and a new one of a contender starting now.
+    const litter = join(dir, 'clusterops.lock.0a1b2c3d4e5f607182.new');
+    const contender = join(dir, 'clusterops.lock.ffeeddccbbaa998877.new');
+    writeFileSync(litter, '{}');
+    writeFileSync(contender, '{}');
+    const old = new Date(Date.now() - STALE_AFTER_MS - 5_000);
+    utimesSync(litter, old, old);
     const lock = await lockDataDir(dir, () => false);
     expect(lock.tookOverStale).toBe(true);
     expect(JSON.parse(readFileSync(lock.path, 'utf8'))).toMatchObject({ pid: process.pid });
+    expect(readdirSync(dir).sort()).toEqual(['clusterops.lock', 'clusterops.lock.ffeeddccbbaa998877.new']);
     await lock.release();
   });
 
