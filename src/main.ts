@@ -11,7 +11,7 @@ import { clustersApi, type ApiRouterDeps } from './api/router.js';
 import { openAccounts, type Accounts } from './auth/accounts.js';
 import { ensureDemoAccounts, readDemoToken, writeDemoToken } from './auth/demo.js';
 import type { ServeConfig } from './config.js';
-import { secretsOf } from './config.js';
+import { ConfigError, secretsOf, webhookSecretProblem } from './config.js';
 import { dashboardRoutes, githubPullLink } from './dashboard/index.js';
 import type { Provider } from './domain/manifest/types.js';
 import { createLogger, type Logger } from './logger.js';
@@ -28,7 +28,7 @@ import { reconcileCluster } from './reconcile/reconciler.js';
 import type { ReconcilerDeps } from './reconcile/types.js';
 import { startSimCloud, type SimCloud } from './sim/cloud.js';
 import { ensureDemoRemote } from './sim/demo-repo.js';
-import { createGitSource } from './sources/git-source.js';
+import { createGitSource, type GitSource } from './sources/git-source.js';
 import { createLocalSource } from './sources/local-source.js';
 import type { Snapshot, SourceLogger } from './sources/types.js';
 import { createGitStatusWriter, type StatusWriter } from './status/git-status-writer.js';
@@ -65,6 +65,9 @@ type StartOverrides = { log?: Logger; sim?: SimCloud; newClusterId?: () => strin
  * Takes the data directory's lock first: a second instance on the same directory refuses to start.
  */
 export async function startClusterops(config: ServeConfig, overrides: StartOverrides = {}): Promise<Clusterops> {
+  // Checked by readServeConfig too; here as well so no caller can start an open webhook endpoint.
+  const problem = webhookSecretProblem(config);
+  if (problem) throw new ConfigError(problem);
   await mkdir(config.dataDir, { recursive: true });
   const lock = await lockDataDir(config.dataDir);
   try {
@@ -92,7 +95,7 @@ async function start(config: ServeConfig, overrides: StartOverrides, lock: DataD
   const observations = createObservationCache(providers);
   // The local watcher may fire before the daemon exists; it has nothing to wake until then.
   let wake: () => void = () => undefined;
-  const { source, commit, closeSource, snapshotOf, isOpen: sourceOpen } = await openSource(config, repo, log, () => wake());
+  const { source, commit, closeSource, snapshotOf, git, isOpen: sourceOpen } = await openSource(config, repo, log, () => wake());
   const statusWriter = config.statusCommits && commit ? createGitStatusWriter({ commit, author: IDENTITY, log, ...(config.statusBranch ? { branch: config.statusBranch } : {}) }) : undefined;
   const newClusterId = overrides.newClusterId ?? (() => `cluster_${randomBytes(8).toString('hex').slice(0, 12)}`);
   const deps: ReconcilerDeps = {
@@ -122,7 +125,7 @@ async function start(config: ServeConfig, overrides: StartOverrides, lock: DataD
     newClusterId,
   });
   wake = () => void daemon.pollNow();
-  const prWatcher = createPrWatcher(config, snapshotOf, store, () => daemon.desired().revision, log);
+  const prWatcher = createPrWatcher(config, git, store, () => daemon.desired().revision, log);
   const apiDeps: ApiRouterDeps = {
     desired: () => daemon.desired(),
     store,
@@ -257,7 +260,7 @@ async function openSource(config: ServeConfig, repo: string, log: Logger, onLoca
       },
     };
     await local.start();
-    return { source, commit: undefined, closeSource: () => local.close(), snapshotOf: undefined, isOpen: () => true };
+    return { source, commit: undefined, closeSource: () => local.close(), snapshotOf: undefined, git: undefined, isOpen: () => true };
   }
   const git = createGitSource({ url: repo, branch: config.branch, workDir: join(config.dataDir, 'repo'), author: IDENTITY, logger: sourceLog, env: config.gitEnv });
   // An empty remote or a branch not pushed yet is not fatal: say so and try again at each poll.
@@ -275,16 +278,17 @@ async function openSource(config: ServeConfig, repo: string, log: Logger, onLoca
     },
     commit: git.commit,
   };
-  return { source, commit: git.commit, closeSource: async () => undefined, snapshotOf: git.snapshotOf, isOpen: () => opened };
+  return { source, commit: git.commit, closeSource: async () => undefined, snapshotOf: git.snapshotOf, git, isOpen: () => opened };
 }
 
 /** Pull-request plans and statuses on GitHub, when configured (needs a Git remote to read PR heads from). */
-function createPrWatcher(config: ServeConfig, snapshotOf: ((sha: string) => Promise<Snapshot>) | undefined, store: Store, revision: () => string, log: Logger): PullRequestWatcher | undefined {
-  if (!config.github || !snapshotOf) return undefined;
+function createPrWatcher(config: ServeConfig, git: Pick<GitSource, 'snapshotOf' | 'contains'> | undefined, store: Store, revision: () => string, log: Logger): PullRequestWatcher | undefined {
+  if (!config.github || !git) return undefined;
   const [owner, repo] = config.github.repo.split('/') as [string, string];
   const github = createGitHubClient({ token: config.github.token, baseUrl: config.github.apiUrl, owner, repo, log });
-  const handler = createPullRequestHandler({ github, readFilesAt: async (sha) => (await snapshotOf(sha)).files, store, log });
-  return createPullRequestWatcher({ github, handler, store, revision, pollIntervalMs: config.github.pollIntervalMs, log });
+  const readFilesAt = async (sha: string) => (await git.snapshotOf(sha)).files;
+  const handler = createPullRequestHandler({ github, readFilesAt, store, log });
+  return createPullRequestWatcher({ github, handler, store, revision, contains: git.contains, readFilesAt, pollIntervalMs: config.github.pollIntervalMs, log });
 }
 
 /** `/readyz`: the store writes, the repository is cloned, and the last successful poll is recent. */

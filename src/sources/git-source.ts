@@ -85,6 +85,8 @@ export interface GitSource {
    * the working tree or the tracked branch.
    */
   snapshotOf(sha: string): Promise<Snapshot>;
+  /** Whether commit `ancestor` is `revision` or one of its ancestors; false when either is not a commit of this clone. */
+  contains(revision: string, ancestor: string): Promise<boolean>;
 }
 
 const DEFAULT_COMMITTER: GitIdentity = { name: 'clusterops', email: 'clusterops@localhost' };
@@ -141,6 +143,13 @@ export function createGitSource(options: GitSourceOptions): GitSource {
         const present = await ctx.git.run(['cat-file', '-e', `${sha}^{commit}`]).then(() => true, () => false);
         if (!present) await ctx.git.run(['fetch', '--quiet', '--no-tags', 'origin', '+refs/heads/*:refs/clusterops/heads/*', '+refs/pull/*/head:refs/clusterops/pull/*']);
         return readSnapshotAt(ctx.git, sha);
+      }),
+    contains: (revision, ancestor) =>
+      mutex.run(async () => {
+        requireOpen();
+        if (![revision, ancestor].every((sha) => /^[0-9a-f]{40}$/.test(sha))) return false;
+        // Exit 0: an ancestor; 1: not one; anything else (unknown commit): not known to be one.
+        return ctx.git.run(['merge-base', '--is-ancestor', ancestor, revision]).then(() => true, () => false);
       }),
   };
 }
