@@ -148,8 +148,9 @@ export function createGitSource(options: GitSourceOptions): GitSource {
       mutex.run(async () => {
         requireOpen();
         if (![revision, ancestor].every((sha) => /^[0-9a-f]{40}$/.test(sha))) return false;
-        // Exit 0: an ancestor; 1: not one; anything else (unknown commit): not known to be one.
-        return ctx.git.run(['merge-base', '--is-ancestor', ancestor, revision]).then(() => true, () => false);
+        // The best common ancestor is `ancestor` itself exactly when it is one (`--is-ancestor` speaks
+        // only through its exit code, which the runner does not report); an unknown commit fails.
+        return ctx.git.run(['merge-base', ancestor, revision]).then((base) => base.trim() === ancestor, () => false);
       }),
   };
 }
