@@ -96,7 +96,9 @@ async function start(config: ServeConfig, overrides: StartOverrides, lock: DataD
   // The local watcher may fire before the daemon exists; it has nothing to wake until then.
   let wake: () => void = () => undefined;
   const { source, commit, closeSource, snapshotOf, git, isOpen: sourceOpen } = await openSource(config, repo, log, () => wake());
-  const statusWriter = config.statusCommits && commit ? createGitStatusWriter({ commit, author: IDENTITY, log, ...(config.statusBranch ? { branch: config.statusBranch } : {}) }) : undefined;
+  // The cluster whose manifest declares a name owns status/<name>.yaml (not an old one of that name being deleted).
+  const owner = (name: string) => [...daemon.desired().entries].find(([, e]) => (e.kind === 'valid' ? e.manifest.name : e.name) === name)?.[0];
+  const statusWriter = config.statusCommits && commit ? createGitStatusWriter({ commit, author: IDENTITY, log, owner, ...(config.statusBranch ? { branch: config.statusBranch } : {}) }) : undefined;
   const newClusterId = overrides.newClusterId ?? (() => `cluster_${randomBytes(8).toString('hex').slice(0, 12)}`);
   const deps: ReconcilerDeps = {
     store,
