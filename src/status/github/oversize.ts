@@ -8,14 +8,26 @@ import { PLAN_CONTEXT, PLAN_MARKER, truncate, VALIDATE_CONTEXT, type PullRequest
  */
 export const MAX_PR_MANIFEST_BYTES = 256 * 1024;
 
-/** The manifests at a head that are too large to check, with their sizes in bytes. */
-export function oversizedManifests(entries: readonly RepoEntry[]): { path: string; bytes: number }[] {
-  return entries.flatMap((e) => (e.kind === 'file' && e.content.length > MAX_PR_MANIFEST_BYTES / 4 && Buffer.byteLength(e.content) > MAX_PR_MANIFEST_BYTES ? [{ path: e.path, bytes: Buffer.byteLength(e.content) }] : []));
+/** At most this much of `clusters/` is parsed per pull-request check, all files together. */
+export const MAX_PR_CLUSTERS_BYTES = 4 * 1024 * 1024;
+
+/** The manifests at a head that are too large to check (or, all together over the total cap, the folder), with sizes in bytes. */
+export function oversizedManifests(entries: readonly RepoEntry[]): { path: string; bytes: number; limit: number }[] {
+  let total = 0;
+  const out: { path: string; bytes: number; limit: number }[] = [];
+  for (const e of entries) {
+    if (e.kind !== 'file') continue;
+    const bytes = Buffer.byteLength(e.content);
+    total += bytes;
+    if (bytes > MAX_PR_MANIFEST_BYTES) out.push({ path: e.path, bytes, limit: MAX_PR_MANIFEST_BYTES });
+  }
+  if (out.length === 0 && total > MAX_PR_CLUSTERS_BYTES) out.push({ path: 'clusters/ (all manifests together)', bytes: total, limit: MAX_PR_CLUSTERS_BYTES });
+  return out;
 }
 
 /** The report of a head with oversized manifests: nothing parsed, both statuses fail, the comment says which files. */
-export function oversizeReport(headSha: string, files: readonly { path: string; bytes: number }[]): PullRequestReport {
-  const lines = files.map((f) => `${f.path} is ${(f.bytes / 1_000_000).toFixed(1)} MB: a manifest may be at most ${MAX_PR_MANIFEST_BYTES / 1024} KiB`);
+export function oversizeReport(headSha: string, files: readonly { path: string; bytes: number; limit: number }[]): PullRequestReport {
+  const lines = files.map((f) => `${f.path} is ${(f.bytes / 1_000_000).toFixed(1)} MB: ${f.limit === MAX_PR_MANIFEST_BYTES ? 'a manifest' : 'all manifests together'} may be at most ${f.limit / 1024} KiB`);
   const comment = [PLAN_MARKER, '## clusterops plan', `For commit \`${headSha.slice(0, 7)}\`. This comment is updated on every push.`, `### ❌ Validation failed (${files.length} ${files.length === 1 ? 'file' : 'files'} too large to read)`, ['```', ...lines, '```'].join('\n'), 'Nothing was planned.'].join('\n\n');
   return {
     validate: { context: VALIDATE_CONTEXT, state: 'failure', description: truncate(lines[0] ?? 'manifest too large') },
