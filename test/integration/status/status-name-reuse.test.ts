@@ -11,7 +11,7 @@ describe('status files: a reused name belongs to the live manifest, not to the c
   let w: ApiWorld;
   beforeAll(async () => {
     // Slow deletions keep the old cluster deleting while the new one comes up.
-    w = await startApiWorld({ files: { 'clusters/web.yaml': web('cluster_oldweb'), 'clusters/keep1.yaml': keep('keep1'), 'clusters/keep2.yaml': keep('keep2') }, deleteMs: 2_000 });
+    w = await startApiWorld({ files: { 'clusters/web.yaml': web('cluster_oldweb'), 'clusters/keep1.yaml': keep('keep1'), 'clusters/keep2.yaml': keep('keep2') }, deleteMs: 5_000 });
     await converged(w.co, 'cluster_oldweb', 1);
     await w.co.statusWriter!.flush();
   });
@@ -24,16 +24,15 @@ describe('status files: a reused name belongs to the live manifest, not to the c
     await w.co.daemon.pollNow();
     await waitFor('the old web is deleting', () => w.co.store.cluster('cluster_oldweb')?.status?.status === 'deleting');
     w.repo.push({ 'clusters/web.yaml': web('cluster_newweb') }, 'web again, a new cluster');
+    const reusedAt = w.repo.git(w.repo.work, 'rev-parse', 'HEAD').trim();
     await w.co.daemon.pollNow();
-    // From the moment the daemon has taken the reuse in (status commits before it were the old cluster's, rightly).
-    await w.co.statusWriter!.flush();
-    const reusedAt = w.repo.git(w.repo.root, '--git-dir', w.repo.remote, 'rev-parse', 'main').trim();
     await converged(w.co, 'cluster_newweb', 1);
     await waitFor('the old web is gone', () => w.co.store.cluster('cluster_oldweb') === undefined, 30_000);
     await w.co.statusWriter!.flush();
 
     const git = (...args: string[]) => w.repo.git(w.repo.root, '--git-dir', w.repo.remote, ...args);
-    const versions = git('log', '--format=%H', `${reusedAt}..main`, '--', 'status/web.yaml').trim().split('\n').filter(Boolean);
+    // Oldest first. Before the daemon took the reuse in, the old cluster rightly wrote the file.
+    const versions = git('log', '--reverse', '--format=%H', `${reusedAt}..main`, '--', 'status/web.yaml').trim().split('\n').filter(Boolean);
     const ids = versions.map((sha) => {
       try {
         return (parse(git('show', `${sha}:status/web.yaml`)) as { id: string }).id;
@@ -41,9 +40,11 @@ describe('status files: a reused name belongs to the live manifest, not to the c
         return '(removed)';
       }
     });
-    console.log(`[status-name-reuse] versions of status/web.yaml after the reuse: ${ids.join(', ')}`);
-    expect(ids.length).toBeGreaterThan(0);
-    expect(new Set(ids)).toEqual(new Set(['cluster_newweb']));
+    console.log(`[status-name-reuse] versions of status/web.yaml after the reuse, oldest first: ${ids.join(', ')}`);
+    const taken = ids.indexOf('cluster_newweb');
+    expect(taken).toBeGreaterThanOrEqual(0);
+    // Once the new cluster has the file, nothing else ever writes or removes it.
+    expect(new Set(ids.slice(taken))).toEqual(new Set(['cluster_newweb']));
     expect(parse(w.repo.show('status/web.yaml') ?? 'null')).toMatchObject({ id: 'cluster_newweb', status: 'running' });
   });
 });
