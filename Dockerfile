@@ -3,7 +3,8 @@
 # (test/unit/dockerfile.test.ts) checks this file against that section.
 #
 #   docker build -t clusterops .
-#   docker run --rm -p 3000:3000 clusterops serve --demo        # the demo, on the simulated cloud
+#   docker run --rm -p 3000:3000 -e CLUSTEROPS_WEBHOOK_SECRET="$(openssl rand -hex 20)" clusterops serve --demo
+#                                        # the demo, on the simulated cloud (0.0.0.0 needs a webhook secret)
 
 # ---- build: all dependencies, compile TypeScript, bundle the dashboard, then drop dev dependencies
 FROM node:20-bookworm-slim AS build

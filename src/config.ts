@@ -281,6 +281,9 @@ function build(raw: RawSettings, env: NodeJS.ProcessEnv, tty: boolean, file: str
   if ([demo, Boolean(raw.repo), Boolean(raw.local)].filter(Boolean).length > 1) throw new ConfigError('use only one of demo, repo and local');
   const webhookSecret = env.CLUSTEROPS_WEBHOOK_SECRET || secretFile(raw.webhookSecretFile, 'webhookSecretFile (CLUSTEROPS_WEBHOOK_SECRET_FILE)');
   const metricsToken = env.CLUSTEROPS_METRICS_TOKEN || secretFile(raw.metricsTokenFile, 'metricsTokenFile (CLUSTEROPS_METRICS_TOKEN_FILE)');
+  const github = githubFrom(raw, env);
+  const problem = webhookSecretProblem({ host: raw.host ?? '127.0.0.1', ...github, ...(webhookSecret ? { webhookSecret } : {}) });
+  if (problem) throw new ConfigError(problem);
   return {
     demo,
     ...(raw.repo ? { repo: raw.repo } : {}),
@@ -306,11 +309,31 @@ function build(raw: RawSettings, env: NodeJS.ProcessEnv, tty: boolean, file: str
     logLevel: raw.logLevel ?? 'info',
     logFormat: raw.logFormat ?? (tty ? 'pretty' : 'json'),
     ...(env.CLUSTEROPS_DEMO_TOKEN ? { demoToken: env.CLUSTEROPS_DEMO_TOKEN } : {}),
-    ...githubFrom(raw, env),
+    ...github,
     simBootMs: raw.simBootMs ?? 3000,
     ...(file ? { file } : {}),
     gitEnv: gitEnvFrom(env),
   };
+}
+
+/**
+ * Why this configuration may not start without a webhook secret, or null. `POST /hooks/git`
+ * without one accepts anybody's deliveries: acceptable only for a daemon that nobody else can
+ * reach (a loopback address) and that acts on no pull-request events (GitHub integration off).
+ */
+export function webhookSecretProblem(config: Pick<ServeConfig, 'host' | 'github' | 'webhookSecret'>): string | null {
+  if (config.webhookSecret) return null;
+  const why = config.github ? 'the GitHub integration (github.repo) is on' : !isLoopbackHost(config.host) ? `host ${config.host} is not a loopback address` : null;
+  if (!why) return null;
+  return `a webhook secret is required because ${why}: set CLUSTEROPS_WEBHOOK_SECRET or webhookSecretFile (CLUSTEROPS_WEBHOOK_SECRET_FILE), and the same secret in the GitHub webhook; without one, anybody who reaches POST /hooks/git could forge deliveries`;
+}
+
+/** 127.0.0.0/8, ::1 (also IPv4-mapped) and localhost: addresses only this machine reaches. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  const v4 = h.startsWith('::ffff:') ? h.slice('::ffff:'.length) : h;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }
 
 /** Reads a secret from a file named by a setting: trimmed, non-empty; errors never include the content. */

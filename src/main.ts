@@ -12,7 +12,7 @@ import { clustersApi, type ApiRouterDeps } from './api/router.js';
 import { openAccounts, type Accounts } from './auth/accounts.js';
 import { ensureDemoAccounts, readDemoToken, writeDemoToken } from './auth/demo.js';
 import type { ServeConfig } from './config.js';
-import { secretsOf } from './config.js';
+import { ConfigError, secretsOf, webhookSecretProblem } from './config.js';
 import { dashboardRoutes, githubPullLink } from './dashboard/index.js';
 import type { Provider } from './domain/manifest/types.js';
 import { createLogger, type Logger } from './logger.js';
@@ -30,7 +30,7 @@ import { reconcileCluster } from './reconcile/reconciler.js';
 import type { ReconcilerDeps } from './reconcile/types.js';
 import { startSimCloud, type SimCloud } from './sim/cloud.js';
 import { ensureDemoRemote } from './sim/demo-repo.js';
-import { createGitSource } from './sources/git-source.js';
+import { createGitSource, type GitSource } from './sources/git-source.js';
 import { createLocalSource } from './sources/local-source.js';
 import type { Snapshot, SourceLogger } from './sources/types.js';
 import { createGitStatusWriter, type StatusWriter } from './status/git-status-writer.js';
@@ -74,6 +74,9 @@ type StartOverrides = {
  * Takes the data directory's lock first: a second instance on the same directory refuses to start.
  */
 export async function startClusterops(config: ServeConfig, overrides: StartOverrides = {}): Promise<Clusterops> {
+  // Checked by readServeConfig too; here as well so no caller can start an open webhook endpoint.
+  const problem = webhookSecretProblem(config);
+  if (problem) throw new ConfigError(problem);
   const privacy = await ensurePrivateDir(config.dataDir);
   const lock = await lockDataDir(config.dataDir);
   try {
@@ -110,9 +113,11 @@ async function start(config: ServeConfig, overrides: StartOverrides, lock: DataD
   const observations = createObservationCache(providers);
   // The local watcher may fire before the daemon exists; it has nothing to wake until then.
   let wake: () => void = () => undefined;
-  const { source, commit, closeSource, snapshotOf, isOpen: sourceOpen } = await openSource(config, repo, log, () => wake(), (workDir) => checkOwner(config, store, workDir));
+  const { source, commit, closeSource, snapshotOf, git, isOpen: sourceOpen } = await openSource(config, repo, log, () => wake(), (workDir) => checkOwner(config, store, workDir));
   if (!config.ownerId) log.info({ ownerId: store.instanceId }, `owner id ${store.instanceId} (kept in state.json): set ownerId: ${store.instanceId} in the configuration, so that a new data directory adopts these VMs instead of creating them again`);
-  const statusWriter = config.statusCommits && commit ? createGitStatusWriter({ commit, author: IDENTITY, log, owner: store.instanceId, ...(config.statusBranch ? { branch: config.statusBranch } : {}) }) : undefined;
+  // The cluster whose manifest declares a name owns status/<name>.yaml (not an old one of that name being deleted).
+  const nameOwner = (name: string) => [...daemon.desired().entries].find(([, e]) => (e.kind === 'valid' ? e.manifest.name : e.name) === name)?.[0];
+  const statusWriter = config.statusCommits && commit ? createGitStatusWriter({ commit, author: IDENTITY, log, owner: store.instanceId, nameOwner, ...(config.statusBranch ? { branch: config.statusBranch } : {}) }) : undefined;
   const newClusterId = overrides.newClusterId ?? (() => `cluster_${randomBytes(8).toString('hex').slice(0, 12)}`);
   const deps: ReconcilerDeps = {
     store,
@@ -142,7 +147,7 @@ async function start(config: ServeConfig, overrides: StartOverrides, lock: DataD
     newClusterId,
   });
   wake = () => void daemon.pollNow();
-  const prWatcher = createPrWatcher(config, snapshotOf, store, () => daemon.desired().revision, log);
+  const prWatcher = createPrWatcher(config, git, store, () => daemon.desired().revision, log);
   const apiDeps: ApiRouterDeps = {
     desired: () => daemon.desired(),
     store,
@@ -296,7 +301,7 @@ async function openSource(config: ServeConfig, repo: string, log: Logger, onLoca
       },
     };
     await local.start();
-    return { source, commit: undefined, closeSource: () => local.close(), snapshotOf: undefined, isOpen: () => true };
+    return { source, commit: undefined, closeSource: () => local.close(), snapshotOf: undefined, git: undefined, isOpen: () => true };
   }
   // clearStaleLocks: we hold the data directory's lock, so no git of an earlier run can still be
   // alive in this clone; lock files there were left by one that was killed.
@@ -322,16 +327,17 @@ async function openSource(config: ServeConfig, repo: string, log: Logger, onLoca
     },
     commit: git.commit,
   };
-  return { source, commit: git.commit, closeSource: async () => undefined, snapshotOf: git.snapshotOf, isOpen: () => opened };
+  return { source, commit: git.commit, closeSource: async () => undefined, snapshotOf: git.snapshotOf, git, isOpen: () => opened };
 }
 
 /** Pull-request plans and statuses on GitHub, when configured (needs a Git remote to read PR heads from). */
-function createPrWatcher(config: ServeConfig, snapshotOf: ((sha: string) => Promise<Snapshot>) | undefined, store: Store, revision: () => string, log: Logger): PullRequestWatcher | undefined {
-  if (!config.github || !snapshotOf) return undefined;
+function createPrWatcher(config: ServeConfig, git: Pick<GitSource, 'snapshotOf' | 'contains'> | undefined, store: Store, revision: () => string, log: Logger): PullRequestWatcher | undefined {
+  if (!config.github || !git) return undefined;
   const [owner, repo] = config.github.repo.split('/') as [string, string];
   const github = createGitHubClient({ token: config.github.token, baseUrl: config.github.apiUrl, owner, repo, log });
-  const handler = createPullRequestHandler({ github, readFilesAt: async (sha) => (await snapshotOf(sha)).files, store, log });
-  return createPullRequestWatcher({ github, handler, store, revision, pollIntervalMs: config.github.pollIntervalMs, log });
+  const readFilesAt = async (sha: string) => (await git.snapshotOf(sha)).files;
+  const handler = createPullRequestHandler({ github, readFilesAt, store, log });
+  return createPullRequestWatcher({ github, handler, store, revision, contains: git.contains, readFilesAt, pollIntervalMs: config.github.pollIntervalMs, log });
 }
 
 /** `/readyz`: the store writes, the repository is cloned, and the last successful poll is recent. */

@@ -37,6 +37,8 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.proxy = false;
+  // One hook for the app's lifetime: it remembers recent delivery ids.
+  const hook = gitHook(deps.hook);
   app.use(async (ctx, next) => {
     ctx.state.requestId = randomUUID();
     ctx.set('X-Request-Id', ctx.state.requestId as string);
@@ -71,7 +73,7 @@ export function createApp(deps: AppDeps): Koa {
         ctx.body = { error: { code: 'METHOD_NOT_SUPPORTED', message: 'use POST', httpStatus: 405 } };
         return;
       }
-      await gitHook(deps.hook)(ctx, next);
+      await hook(ctx, next);
       return;
     }
     await next();

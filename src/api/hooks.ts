@@ -1,28 +1,42 @@
 import type Koa from 'koa';
 import { isPushTo, parsePushEvent, verifyGitHubSignature } from '../sources/webhook.js';
+import { createDeliveryLog, type DeliveryLog } from './delivery-log.js';
 import { readRawBody } from './raw-body.js';
 
 export interface GitHookDeps {
-  /** HMAC secret of the GitHub webhook; without one, any POST triggers a poll. */
+  /**
+   * HMAC secret of the GitHub webhook. Without one, any POST triggers a poll: the configuration
+   * allows that only on a loopback address with the GitHub integration off (config.ts).
+   */
   webhookSecret?: string;
   /** The tracked branch: pushes to other branches are acknowledged and ignored. */
   branch: string;
   pollNow: () => void;
   /** `pull_request` deliveries, when the GitHub integration is on. */
   onPullRequest?: (event: { action: string; number: number; merged: boolean }) => void;
+  /** Recent delivery ids (default: the last 1,000). */
+  deliveries?: DeliveryLog;
 }
 
-/** `POST /hooks/git`: a push (GitHub webhook or any POST) triggers an immediate poll. */
+/**
+ * `POST /hooks/git`: a push (GitHub webhook or any POST) triggers an immediate poll. Build it
+ * once per app: it remembers recent delivery ids.
+ */
 export function gitHook(deps: GitHookDeps): Koa.Middleware {
+  const deliveries = deps.deliveries ?? createDeliveryLog();
   return async (ctx) => {
     const raw = await readRawBody(ctx.req, 1024 * 1024);
-    if (deps.webhookSecret) {
-      const signature = ctx.get('x-hub-signature-256');
-      if (!(await verifyGitHubSignature(deps.webhookSecret, raw.toString('utf8'), signature))) {
-        ctx.status = 401;
-        ctx.body = { error: { code: 'UNAUTHORIZED', message: 'webhook signature does not match', httpStatus: 401 } };
-        return;
-      }
+    if (deps.webhookSecret && !(await verifyGitHubSignature(deps.webhookSecret, raw, ctx.get('x-hub-signature-256')))) {
+      ctx.status = 401;
+      ctx.body = { error: { code: 'UNAUTHORIZED', message: 'webhook signature does not match', httpStatus: 401 } };
+      return;
+    }
+    // Only a verified delivery is remembered, so nobody can pre-empt a real delivery's id.
+    const id = ctx.get('x-github-delivery');
+    if (id && !deliveries.firstTime(id)) {
+      ctx.status = 200;
+      ctx.body = { accepted: false, reason: `duplicate delivery ${id.slice(0, 100)}` };
+      return;
     }
     if (ctx.get('x-github-event') === 'pull_request') {
       const event = pullRequestEvent(raw);

@@ -98,6 +98,8 @@ export interface GitSource {
    * the working tree or the tracked branch.
    */
   snapshotOf(sha: string): Promise<Snapshot>;
+  /** Whether commit `ancestor` is `revision` or one of its ancestors; false when either is not a commit of this clone. */
+  contains(revision: string, ancestor: string): Promise<boolean>;
 }
 
 const DEFAULT_COMMITTER: GitIdentity = { name: 'clusterops', email: 'clusterops@localhost' };
@@ -156,6 +158,14 @@ export function createGitSource(options: GitSourceOptions): GitSource {
         const present = await ctx.git.run(['cat-file', '-e', `${sha}^{commit}`]).then(() => true, () => false);
         if (!present) await ctx.git.run(['fetch', '--quiet', '--no-tags', 'origin', '+refs/heads/*:refs/clusterops/heads/*', '+refs/pull/*/head:refs/clusterops/pull/*']);
         return readSnapshotAt(ctx.git, sha);
+      }),
+    contains: (revision, ancestor) =>
+      mutex.run(async () => {
+        requireOpen();
+        if (![revision, ancestor].every((sha) => /^[0-9a-f]{40}$/.test(sha))) return false;
+        // The best common ancestor is `ancestor` itself exactly when it is one (`--is-ancestor` speaks
+        // only through its exit code, which the runner does not report); an unknown commit fails.
+        return ctx.git.run(['merge-base', ancestor, revision]).then((base) => base.trim() === ancestor, () => false);
       }),
   };
 }

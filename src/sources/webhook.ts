@@ -9,7 +9,10 @@ export type WebhookHeaders = Record<string, string | string[] | undefined>;
 /**
  * Checks GitHub's `X-Hub-Signature-256` (HMAC-SHA256 of the raw body) in constant time.
  * False for a missing, malformed or wrong signature or an empty body. `rawBody` must be the
- * exact bytes received, before any JSON parsing. Throws on an empty secret: an endpoint
+ * exact bytes received, before any JSON parsing. Bytes are accepted only when they are valid
+ * UTF-8 (GitHub sends nothing else): the HMAC is computed over the text, and only for valid
+ * UTF-8 does that text encode back to exactly these bytes; a lossy decoding would let a
+ * signature of one byte sequence stand for another. Throws on an empty secret: an endpoint
  * without one would accept anybody's deliveries, so that is a configuration error.
  */
 export async function verifyGitHubSignature(
@@ -19,9 +22,18 @@ export async function verifyGitHubSignature(
 ): Promise<boolean> {
   if (secret === '') throw new TypeError('the webhook secret is empty; configure one before accepting deliveries');
   const signature = Array.isArray(signatureHeader) ? signatureHeader[0] : signatureHeader;
-  const payload = typeof rawBody === 'string' ? rawBody : Buffer.from(rawBody).toString('utf8');
-  if (!signature?.startsWith('sha256=') || payload === '') return false;
+  const payload = typeof rawBody === 'string' ? rawBody : exactUtf8(rawBody);
+  if (!signature?.startsWith('sha256=') || !payload) return false;
   return verify(secret, payload, signature);
+}
+
+/** The text of `bytes` when they are valid UTF-8 (no BOM stripped), else null. */
+function exactUtf8(bytes: Uint8Array): string | null {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return null;
+  }
 }
 
 /**

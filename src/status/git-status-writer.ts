@@ -14,6 +14,12 @@ export interface StatusWriterOptions {
   log: Logger;
   /** Recorded in every status file (`owner:`), so a lost data directory can tell whose VMs these are. */
   owner?: string;
+  /**
+   * The id of the cluster whose manifest now declares `name`, if any. That cluster owns
+   * `status/<name>.yaml`: another one with the same name (the old cluster of a reused name,
+   * still being deleted) reports only in its events and logs, and never removes the file.
+   */
+  nameOwner?: (name: string) => string | undefined;
 }
 
 /**
@@ -79,9 +85,14 @@ export function createGitStatusWriter(options: StatusWriterOptions): StatusWrite
       author: options.author,
       ...(options.branch ? { branch: options.branch } : {}),
       edit: async (read) => {
+        // Checked again here: the name may have been reused since this status was published.
+        const owner = options.nameOwner?.(name);
+        if (owner !== undefined && owner !== id) return [];
         const changes = [];
         for (const f of files) {
           const current = await read(f.path);
+          // Never remove another cluster's status file (a name reused, or taken over by a rename).
+          if (f.content === null && current !== undefined && !heldBy(current, id)) continue;
           const same = f.content === null ? current === undefined : current !== undefined && sameStatus(current, doc);
           if (!same) changes.push(f);
         }
@@ -97,6 +108,11 @@ export function createGitStatusWriter(options: StatusWriterOptions): StatusWrite
     publish(record, removed) {
       const doc = removed ? null : toDocument(record, options.owner);
       if (!removed && !doc) return Promise.resolve(true);
+      const owner = options.nameOwner?.(record.name);
+      if (owner !== undefined && owner !== record.id) {
+        options.log.debug({ clusterId: record.id, owner }, `status/${record.name}.yaml belongs to the cluster whose manifest has that name now; not written for this one`);
+        return Promise.resolve(true);
+      }
       const fingerprint = statusFingerprint(doc);
       return new Promise<boolean>((resolve) => {
         const waiters = [...(pending.get(record.id)?.waiters ?? []), resolve];
@@ -117,6 +133,16 @@ export function createGitStatusWriter(options: StatusWriterOptions): StatusWrite
       while (running) await running;
     },
   };
+}
+
+/** Whether a status file's text is that of cluster `id` (an unreadable one counts as ours: it is overwritten or removed). */
+function heldBy(text: string, id: string): boolean {
+  try {
+    const doc = parse(text) as Partial<StatusDocument> | null;
+    return typeof doc?.id !== 'string' || doc.id === id;
+  } catch {
+    return true;
+  }
 }
 
 /** Compares by what users care about, so a restart does not rewrite unchanged status files. */

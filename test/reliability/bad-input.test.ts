@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRepository } from '../../src/domain/manifest/repository.js';
 import { call, group, head, manifest, startApiWorld, waitFor, type ApiWorld, type Reply } from '../integration/api/api-harness.js';
+import { alpha, REPO as GH_REPO, startGitHubWorld, WEBHOOK_SECRET as GH_WEBHOOK_SECRET, type GitHubWorld } from '../integration/dashboard/github-world.js';
+import { postHook, pullRequestBody, signBytes } from '../integration/status/hook-client.js';
 import { apiCase, manifestText, type ApiCase } from './bad-input-arbitraries.js';
 import { baselineOf, HARM_KINDS, harmCounts, harmDetails, KindTally, noHarm, restoreFleet, startFleetWorld, takeEdit, type Baseline } from './edit-world.js';
 import { describeEdit, editsInTurn, freshBook, kindOf } from './git-edit-arbitraries.js';
@@ -263,5 +265,78 @@ describe(`bad input: ${EDIT_SIZES.fuzzedGitEdits} fuzzed Git edits against a con
     report('bad input: Git edits', { seed: SEED, cases: EDIT_SIZES.fuzzedGitEdits, 'edits by kind (harmful/made)': byKind.toJSON(), ...harmCounts(harm), 'clusters not converged after undoing': stuck.length, details: [...harmDetails(harm), ...stuck] });
     expect(Object.fromEntries(HARM_KINDS.map((k) => [k, harm[k].size]))).toEqual(Object.fromEntries(HARM_KINDS.map((k) => [k, 0])));
     expect(stuck).toEqual([]);
+  });
+});
+
+// ---- Issue 14, items 6 and 7: forged and replayed webhooks, oversized pull-request comments ----
+
+describe('bad input: forged and replayed webhooks, an oversized plan comment (GitHub integration on)', () => {
+  const FORGED = Math.max(50, Math.round(SIZES.fuzzCases / 20));
+  let gw: GitHubWorld;
+  const apiCalls = () => Object.values(gw.gh.calls).reduce((n, v) => n + v, 0);
+
+  beforeAll(async () => {
+    gw = await startGitHubWorld();
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  it(`${FORGED} forged deliveries (fuzzed bodies, no, wrong or re-serialised signatures) are all refused and cost no GitHub call`, async () => {
+    gw.branch('forged-target', { 'clusters/alpha.yaml': alpha(2) });
+    const pr = await gw.gh.openPullRequest({ repo: GH_REPO, head: 'forged-target', title: 'target of forged events' });
+    const before = apiCalls();
+    const statuses: Record<string, number> = {};
+    const body = fc.oneof(
+      fc.string({ maxLength: 300 }),
+      fc.constantFrom('closed', 'opened', 'synchronize').map((action) => pullRequestBody(action, pr.number, action === 'closed')),
+      fc.json(),
+    );
+    const signature = fc.oneof(fc.constant(''), fc.constant('sha256=deadbeef'), fc.string({ maxLength: 80 }).map((s) => signBytes('guessed-secret', s)));
+    const samples = fc.sample(fc.tuple(body, signature, fc.constantFrom('pull_request', 'push', 'ping')), { numRuns: FORGED, seed: SEED });
+    for (const [text, sig, event] of samples) {
+      const reply = await postHook(gw.w.co.url, { event, body: text, signature: sig });
+      statuses[reply.status] = (statuses[reply.status] ?? 0) + 1;
+    }
+    // The same event signed over its re-serialised JSON, not over the bytes sent.
+    const spaced = `{ "action": "closed", "number": ${pr.number}, "pull_request": { "merged": true } }`;
+    const reserialised = await postHook(gw.w.co.url, { event: 'pull_request', body: spaced, signature: signBytes(GH_WEBHOOK_SECRET, JSON.stringify(JSON.parse(spaced))) });
+    statuses[reserialised.status] = (statuses[reserialised.status] ?? 0) + 1;
+    await gw.w.co.prWatcher!.idle();
+    report('bad input: forged webhooks', { deliveries: FORGED + 1, byStatus: statuses, githubApiCalls: apiCalls() - before, comments: gw.gh.comments(GH_REPO, pr.number).length });
+    expect(statuses).toEqual({ 401: FORGED + 1 });
+    expect(apiCalls()).toBe(before);
+    expect(gw.gh.comments(GH_REPO, pr.number)).toEqual([]);
+  });
+
+  it('a delivery replayed many times is acted on once', async () => {
+    const pr = (await gw.gh.openPullRequest({ repo: GH_REPO, head: 'forged-target', title: 'replayed' })).number;
+    const body = pullRequestBody('synchronize', pr);
+    const replies: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      replies.push((await postHook(gw.w.co.url, { event: 'pull_request', body, secret: GH_WEBHOOK_SECRET, delivery: 'replayed-delivery-14' })).status);
+      if (i === 0) await gw.w.co.prWatcher!.idle();
+    }
+    await gw.w.co.prWatcher!.idle();
+    expect(replies).toEqual([202, ...Array<number>(19).fill(200)]);
+    expect(gw.gh.comments(GH_REPO, pr).filter((c) => c.body.includes('<!-- clusterops:plan -->'))).toHaveLength(1);
+  });
+
+  it('a pull request whose plan comment would be huge gets it posted within 65,536 characters', async () => {
+    const files = Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`clusters/junk-${i}.yaml`, `name: junk-${i}\nprovider: ${'p'.repeat(60)}\nregion: ${'r'.repeat(60)}\nnodes: -1\n`]));
+    const { repo } = gw.w;
+    repo.git(repo.work, 'checkout', '-q', '-B', 'huge-comment', 'origin/main');
+    for (const [path, content] of Object.entries(files)) writeFileSync(join(repo.work, path), content);
+    repo.git(repo.work, 'add', '-A');
+    repo.git(repo.work, 'commit', '-qm', '400 junk manifests');
+    repo.git(repo.work, 'push', '-q', '-f', 'origin', 'huge-comment:huge-comment');
+    repo.git(repo.work, 'checkout', '-q', 'main');
+    const pr = await gw.gh.openPullRequest({ repo: GH_REPO, head: 'huge-comment', title: 'junk' });
+    await gw.w.co.prWatcher!.onEvent({ action: 'opened', number: pr.number, merged: false });
+    await gw.w.co.prWatcher!.idle();
+    const [comment] = gw.gh.comments(GH_REPO, pr.number);
+    report('bad input: oversized plan comment', { manifests: 400, commentChars: comment?.body.length ?? 0 });
+    expect(comment?.body.length ?? Infinity).toBeLessThanOrEqual(65_536);
+    expect(comment!.body).toMatch(/more lines left out/);
   });
 });

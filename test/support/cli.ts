@@ -10,8 +10,8 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the real `clusterops` binary as a child process. */
-export function runBin(args: string[], cwd?: string): CliRun {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 20_000 });
+/** Runs the real `clusterops` binary as a child process (with `env` instead of this process's environment, when given). */
+export function runBin(args: string[], cwd?: string, env?: NodeJS.ProcessEnv): CliRun {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 20_000, ...(env ? { env } : {}) });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -114,10 +114,20 @@ async function createStatus(d: RouteDeps, req: SimRequest, c: RouteContext): Pro
   return ok(render.status(d.api(), status), 201);
 }
 
+/** GitHub's cap on an issue comment body, in characters (its 422 says "Body is too long (maximum is 65536 characters)"). */
+const MAX_COMMENT_CHARS = 65_536;
+
+function tooLong(body: string): SimResponse | undefined {
+  if ([...body].length <= MAX_COMMENT_CHARS) return undefined;
+  return ghError(422, 'Validation Failed', { errors: [{ resource: 'IssueComment', code: 'unprocessable', field: 'data', message: `Body is too long (maximum is ${MAX_COMMENT_CHARS} characters)` }] });
+}
+
 async function createComment(d: RouteDeps, req: SimRequest, c: RouteContext, issue: number): Promise<SimResponse> {
   const body = jsonBody<{ body?: unknown }>(req);
   if (!body) return ghError(400, 'Problems parsing JSON');
   if (typeof body.body !== 'string' || body.body === '') return invalid('IssueComment', 'body', 'missing_field');
+  const refused = tooLong(body.body);
+  if (refused) return refused;
   return ok(render.comment(d.api(), d.store.addComment(c.repo, issue, body.body, d.login)), 201);
 }
 
@@ -127,6 +137,8 @@ async function updateComment(d: RouteDeps, req: SimRequest, c: RouteContext): Pr
   const body = jsonBody<{ body?: unknown }>(req);
   if (!body) return ghError(400, 'Problems parsing JSON');
   if (typeof body.body !== 'string' || body.body === '') return invalid('IssueComment', 'body', 'missing_field');
+  const refused = tooLong(body.body);
+  if (refused) return refused;
   d.store.editComment(comment, body.body);
   return ok(render.comment(d.api(), comment));
 }

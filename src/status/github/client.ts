@@ -13,6 +13,8 @@ export interface PullRequest {
   headSha: string;
   baseSha: string;
   mergeCommitSha: string | null;
+  /** ISO time GitHub merged it, null when not merged. */
+  mergedAt: string | null;
 }
 
 /** One file a pull request changes; `previousFilename` only for renames. */
@@ -51,6 +53,8 @@ export interface ApiCallCounts {
  */
 export interface GitHubClient {
   openPulls(): Promise<PullRequest[]>;
+  /** The most recently updated closed pull requests (one page: merges are found as they happen, not from all history). */
+  recentlyClosedPulls(): Promise<PullRequest[]>;
   pull(number: number): Promise<PullRequest>;
   pullFiles(number: number): Promise<PullFile[]>;
   /** The newest status per context on `sha` (GitHub lists newest first). */
@@ -129,6 +133,10 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   return {
     async openPulls() {
       const raw = await getAll<RawPull>('/repos/{owner}/{repo}/pulls', { state: 'open' });
+      return raw.map(toPull);
+    },
+    async recentlyClosedPulls() {
+      const raw = await get<RawPull[]>('/repos/{owner}/{repo}/pulls', { state: 'closed', sort: 'updated', direction: 'desc', per_page: 30 });
       return raw.map(toPull);
     },
     async pull(number) {
@@ -229,5 +237,6 @@ function toPull(p: RawPull): PullRequest {
     headSha: p.head.sha,
     baseSha: p.base.sha,
     mergeCommitSha: p.merge_commit_sha ?? null,
+    mergedAt: p.merged_at ?? null,
   };
 }

@@ -6,6 +6,8 @@ import { converged, group, manifest, startApiWorld, type ApiWorld } from '../api
 
 export const REPO = 'acme/clusters';
 const GH_TOKEN = 'gh-token-dashboard-0123456789';
+/** The webhook secret the world's clusterops checks deliveries with (required with the GitHub integration on). */
+export const WEBHOOK_SECRET = 'webhook-secret-dashboard-0123';
 
 /** org_abc123's cluster: one manager, `workers` small workers, on DigitalOcean. */
 export const alpha = (workers: number): string => manifest('alpha', { id: 'cluster_alpha', groups: [group('manager', 'small', 1), group('worker', 'small', workers)].join('\n') });
@@ -26,7 +28,7 @@ export async function startGitHubWorld(): Promise<GitHubWorld> {
   const port = await freePort();
   const w = await startApiWorld({
     files: { 'clusters/alpha.yaml': alpha(1), 'clusters/bravo.yaml': bravo(1) },
-    config: { statusCommits: false, github: { token: GH_TOKEN, repo: REPO, apiUrl: `http://127.0.0.1:${port}`, pollIntervalMs: 0 } },
+    config: { statusCommits: false, webhookSecret: WEBHOOK_SECRET, github: { token: GH_TOKEN, repo: REPO, apiUrl: `http://127.0.0.1:${port}`, pollIntervalMs: 0 } },
   });
   const gh = await startGitHubEmulator({ token: GH_TOKEN, port, repos: { [REPO]: { bareRepoPath: w.repo.remote } } });
   await Promise.all([converged(w.co, 'cluster_alpha', 2), converged(w.co, 'cluster_bravo', 1)]);
