@@ -6,7 +6,7 @@ import schema from '../schemas/config.schema.json' with { type: 'json' };
 import type { Provider } from './domain/manifest/types.js';
 import type { LogLevel } from './logger.js';
 import type { ProviderCredentials } from './providers/registry.js';
-import { redactUrl } from './sources/git-credentials.js';
+import { redactUrl, urlSecrets } from './sources/git-credentials.js';
 
 /** Everything `clusterops serve` is configured with. */
 export interface ServeConfig {
@@ -383,7 +383,8 @@ function endpointsFrom(raw: RawSettings): Partial<Record<Provider, string>> {
 /** Every secret in a configuration, for log redaction. */
 export function secretsOf(config: ServeConfig): string[] {
   const c = config.credentials;
-  return [c.digitalocean?.token, c.hetzner?.token, c.aws?.secretAccessKey, config.webhookSecret, config.metricsToken, config.demoToken, config.github?.token].filter((s): s is string => Boolean(s));
+  const inUrl = config.repo ? urlSecrets(config.repo) : [];
+  return [c.digitalocean?.token, c.hetzner?.token, c.aws?.secretAccessKey, config.webhookSecret, config.metricsToken, config.demoToken, config.github?.token, ...inUrl].filter((s): s is string => Boolean(s));
 }
 
 /** The configuration as `config check` prints it: every setting with its value and where it came from; secrets never shown. */

@@ -62,6 +62,15 @@ export function splitCredentials(url: string, env: Readonly<Record<string, strin
   };
 }
 
+/** The credential values in a repository URL (raw and decoded), for log redaction; [] when none or unusable. */
+export function urlSecrets(url: string): string[] {
+  try {
+    return splitCredentials(url, {}).secrets;
+  } catch {
+    return [url];
+  }
+}
+
 /** The URL with `***` in place of any user-info, for display (`config check`, logs). */
 export function redactUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1***@');

@@ -47,12 +47,14 @@ export async function listTree(git: GitRunner, treeish: string, path?: string): 
 }
 
 /**
- * The file's content at `rev`, or undefined when it is absent there (or is a folder). Refuses
- * (`InvalidPath`) a symlink, a submodule or a blob over `MAX_MANIFEST_BYTES` instead of reading it.
+ * The file's content at `rev`, or undefined when it is absent there (or is a folder). Under
+ * clusters/, refuses (`InvalidPath`) a symlink, a submodule or a blob over `MAX_MANIFEST_BYTES`
+ * instead of reading it; other files (status/, written by clusterops) are read as they are.
  */
 export async function readFileAt(git: GitRunner, rev: string, path: string): Promise<string | undefined> {
   const entry = (await listTree(git, rev, path)).find((e) => e.name === path);
   if (!entry || entry.type === 'tree') return undefined;
+  if (!path.startsWith('clusters/')) return entry.type === 'blob' ? git.run(['cat-file', 'blob', entry.id]) : undefined;
   const problem = refusal(entry);
   if (problem) throw new GitSourceError('InvalidPath', `${path} ${problem}`);
   return git.run(['cat-file', 'blob', entry.id]);

@@ -6,6 +6,9 @@ import type { RepoEntry } from '../domain/manifest/repository.js';
  * - `files` are the entries directly under `clusters/`, read from the revision itself (never
  *   from a working tree someone may have edited); dotfiles are skipped, sub-folders appear as
  *   `kind: 'dir'` so validation can report them;
+ * - symlinks, submodules, special files and manifests over `MAX_MANIFEST_BYTES` are never read
+ *   (nor followed): they appear as `kind: 'unreadable'` with the reason, and the `id` found in a
+ *   bounded prefix when there is one, so validation makes them errors rather than deletions;
  * - `clustersTreeId` changes if and only if something under `clusters/` changed. A commit that
  *   touches only `status/` (or anything else) keeps it, so the controller can skip a pass;
  * - an empty `clustersTreeId` means the revision has no `clusters/` folder at all (Git keeps no

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -338,5 +338,64 @@ describe('bad input: forged and replayed webhooks, an oversized plan comment (Gi
     report('bad input: oversized plan comment', { manifests: 400, commentChars: comment?.body.length ?? 0 });
     expect(comment?.body.length ?? Infinity).toBeLessThanOrEqual(65_536);
     expect(comment!.body).toMatch(/more lines left out/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Issue 14, items 7 and 8: symlinks and oversized manifests pushed to a running daemon.
+// A symlink in Git pointing at a secret on the daemon's host, a submodule, and an 8.4 MB
+// manifest: each makes its cluster invalid (never deleted), /healthz keeps answering, and no
+// answer holds the secret. The readers refuse them from the tree listing, before any read.
+// ---------------------------------------------------------------------------------------------
+describe('bad input: symlinks and huge manifests pushed to Git', () => {
+  const SECRET = 'ghp_HostSecretNeverServed0123456789';
+  const RESTORE = manifest('keep', { id: 'cluster_keep', groups: group('manager', 'nano', 1) });
+  let w: ApiWorld;
+  let secretFile = '';
+
+  beforeAll(async () => {
+    w = await startApiWorld({ files: { 'clusters/keep.yaml': RESTORE }, config: { statusCommits: false, credentials: {} } });
+    await waitFor('keep known', () => w.co.daemon.desired().get('cluster_keep')?.kind === 'valid');
+    secretFile = join(w.dataDir, 'host-secret');
+    writeFileSync(secretFile, `${SECRET}\n`, { mode: 0o600 });
+  });
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  /** Replaces keep.yaml by what `make` puts in the human clone, pushes it and lets the daemon poll. */
+  const pushAs = async (make: (path: string) => void, message: string) => {
+    const path = join(w.repo.work, 'clusters', 'keep.yaml');
+    rmSync(path, { force: true });
+    make(path);
+    for (const args of [['add', '-A'], ['commit', '-q', '-m', message], ['push', '-q', 'origin', 'HEAD:main']]) w.repo.git(w.repo.work, ...args);
+    await w.co.daemon.pollNow();
+  };
+  const expectHeldInvalid = async (reason: string) => {
+    await waitFor(`keep invalid: ${reason}`, () => w.co.daemon.desired().get('cluster_keep')?.kind === 'invalid');
+    const entry = w.co.daemon.desired().get('cluster_keep');
+    expect(entry && 'message' in entry ? entry.message : '').toContain(reason);
+    const replies = await Promise.all([call(w.co.url, 'GET', '/healthz'), call(w.co.url, 'GET', '/ui/api/clusters/cluster_keep', { token: w.tokens.alice }), call(w.co.url, 'GET', '/api/cluster.all?organizationId=org_abc123', { token: w.tokens.alice })]);
+    expect(replies.map((r) => r.status)).toEqual([200, 200, 200]);
+    for (const r of replies) expect(r.text).not.toContain(SECRET);
+    expect(w.co.store.cluster('cluster_keep')).toBeDefined();
+  };
+
+  it('a symlink to a secret on the host, then to /proc/self/environ: invalid, never read, nothing served', async () => {
+    for (const target of [secretFile, '/proc/self/environ']) {
+      await pushAs((p) => symlinkSync(target, p), `keep is a symlink to ${target}`);
+      await expectHeldInvalid('is a symbolic link; clusters/ holds only regular files');
+    }
+  });
+
+  it('an 8.4 MB manifest keeping its id: invalid, refused by size, the daemon keeps answering', async () => {
+    await pushAs((p) => writeFileSync(p, `${RESTORE}# ${'x'.repeat(8_400_000)}\n`), 'keep grows to 8.4 MB');
+    await expectHeldInvalid('manifest is 8.4 MB; the limit is 256 KiB');
+  });
+
+  it('back to the regular file: valid again', async () => {
+    await pushAs((p) => writeFileSync(p, RESTORE), 'keep restored');
+    await waitFor('keep valid again', () => w.co.daemon.desired().get('cluster_keep')?.kind === 'valid');
+    report('bad input: symlinks and huge manifests', { symlinkTargets: 2, hugeManifests: 1, deleted: w.co.store.cluster('cluster_keep') ? 0 : 1 });
   });
 });

@@ -105,6 +105,9 @@ describe('symlinks, submodules and huge blobs in Git', { timeout: 30_000 }, () =
       ['clusters/sub.yaml', 'is a Git submodule; clusters/ holds only regular files'],
     ]);
     expect(JSON.stringify(snap)).not.toContain(SECRET);
+    // An edit (an API write) reading the link is refused too, rather than given the target path.
+    const edit = source.commit({ message: 'edit', author: { name: 'A', email: 'a@example.test' }, edit: async (read) => [{ path: 'clusters/prod.yaml', content: (await read('clusters/prod.yaml')) ?? '' }] });
+    await expect(edit).rejects.toMatchObject({ reason: 'InvalidPath', message: `clusters/prod.yaml ${SYMLINK}` });
   });
 
   it('reports a clusters/ that is a symlink as an error rather than an empty folder (which reads as every cluster deleted)', async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, readServeConfig, SETTINGS, type ServeFlags } from '../../../src/config.js';
+import { ConfigError, readServeConfig, secretsOf, SETTINGS, type ServeFlags } from '../../../src/config.js';
 import { runCli } from '../../../src/cli/run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'clusterops-config-'));
@@ -64,6 +64,11 @@ describe('configuration: precedence', () => {
 });
 
 describe('configuration: secrets only from the environment or files', () => {
+  it('counts the credentials of a repository URL among the secrets redacted from logs', () => {
+    const c = read({ repo: 'https://x-access-token:ghp_url%2Ftoken123@github.com/acme/fleet.git' }, {});
+    expect(secretsOf(c)).toEqual(expect.arrayContaining(['ghp_url/token123', 'ghp_url%2Ftoken123']));
+  });
+
   it('reads provider tokens from the environment or from files named by the file or by *_FILE variables', () => {
     const doFile = file('do-token-from-file\n', 'do.token');
     const keyId = file('AKIDFROMFILE', 'aws.id');
