@@ -9,6 +9,7 @@ import type { GitIdentity, Snapshot } from '../sources/types.js';
 import type { Store } from '../store/store.js';
 import { createController, type Controller } from './controller.js';
 import { buildDesiredState, CONFIRM_DELETION_MARKER, type DeletionGuard, type DesiredState } from './desired.js';
+import type { RecordFacts } from './desired-identity.js';
 import type { ObservationCache } from './observation.js';
 
 /** Where desired state comes from: a Git branch (with commits) or a local working tree. */
@@ -54,6 +55,7 @@ const EMPTY: DesiredState = {
   revision: '',
   entries: new Map(),
   unassigned: [],
+  restores: [],
   deleting: [],
   held: new Map(),
   get: () => undefined,
@@ -98,8 +100,12 @@ export function createDaemon(options: DaemonOptions): Daemon {
     if (previous && !retake && [snapshot.message, ...snapshot.messages].some((m) => m.includes(CONFIRM_DELETION_MARKER))) await confirmHeld(options.store, previous);
     const known = new Map(options.store.clusters().map((r) => [r.id, r.name]));
     const confirmed = new Set(options.store.clusters().filter((r) => r.deletionConfirmed).map((r) => r.id));
-    state = buildDesiredState({ load, revision: snapshot.revision, known, orphans, confirmed, ...(options.guard ? { guard: options.guard } : {}) });
-    const assigned = state.unassigned.length > 0 && (await assignIds(options, state, newId));
+    const build = (canRestoreIds: boolean) =>
+      buildDesiredState({ load, revision: snapshot.revision, known, orphans, confirmed, records: recordFacts(options.store), canRestoreIds, ...(options.guard ? { guard: options.guard } : {}) });
+    state = build(options.source.commit !== undefined);
+    const assigned = (state.unassigned.length > 0 || state.restores.length > 0) && (await assignIds(options, state, newId));
+    // A removed id that could not be committed back: the cluster is `error` ("restore `id: …`").
+    if (!assigned && state.restores.length > 0) state = build(false);
     const keys = new Set([...state.entries.keys(), ...known.keys(), ...orphans.keys()]);
     const changed = [...keys].filter((id) => forceAll || !previous || previous.get(id)?.hash !== state!.get(id)?.hash || previous.deletionHeld(id) !== state!.deletionHeld(id));
     // A resync (forceAll) looks at every cluster again, stalled ones included.
@@ -191,26 +197,53 @@ async function confirmHeld(store: Store, previous: DesiredState): Promise<void> 
   });
 }
 
-/** Commits ids into manifests that have none (DESIGN §2), keeping their comments. */
+/** The store's records as each revision is checked against them (immutable fields, transfers). */
+function recordFacts(store: Store): Map<string, RecordFacts> {
+  // A record made from VM tags alone (org_unknown) knows no organization or orchestrator to keep.
+  return new Map(
+    store.clusters().filter((r) => r.organizationId !== 'org_unknown').map((r) => [
+      r.id,
+      {
+        provider: r.provider,
+        region: r.region,
+        orchestrator: r.orchestrator,
+        organizationId: r.organizationId,
+        ...(r.transfer ? { transferTo: r.transfer.to } : {}),
+        deleting: r.status?.status === 'deleting',
+      },
+    ]),
+  );
+}
+
+/**
+ * Commits ids into manifests that have none (DESIGN §2), keeping their comments: a new id for a
+ * new cluster, the old one back for a manifest whose `id:` line was removed.
+ */
 async function assignIds(options: DaemonOptions, state: DesiredState, newId: () => string): Promise<boolean> {
   if (!options.source.commit) return false;
-  const names = state.unassigned.map((c) => c.manifest.name);
+  const ids = [...state.unassigned.map((c) => ({ file: c.file, name: c.manifest.name, id: newId() })), ...state.restores];
+  const restored = new Set(state.restores.map((r) => r.name));
+  const fresh = state.unassigned.map((c) => c.manifest.name);
+  const message = [fresh.length > 0 ? `assign ids to ${fresh.join(', ')}` : '', restored.size > 0 ? `restore id of ${[...restored].join(', ')}` : ''].filter(Boolean).join('; ');
   const result = await options.source.commit({
-    message: `chore(clusterops): assign ids to ${names.join(', ')}`,
+    message: `chore(clusterops): ${message}`,
     author: options.identity,
     edit: async (read) => {
       const changes = [];
-      for (const c of state.unassigned) {
+      for (const c of ids) {
         const text = await read(c.file);
         if (text === undefined) continue;
-        const edited = editManifest(text, [{ op: 'set', field: 'id', value: newId() }]);
+        const edited = editManifest(text, [{ op: 'set', field: 'id', value: c.id }]);
         // Someone may have assigned one since the snapshot: never overwrite an id.
         if (edited.ok && readManifestId(text) === undefined) changes.push({ path: c.file, content: edited.text });
       }
       return changes;
     },
+  }).catch((err: unknown) => {
+    options.log.warn({ err }, `could not commit ids (${message}); will try again at the next revision`);
+    return {};
   });
   if (!('revision' in result)) return false;
-  options.log.info({ clusters: names }, `assigned ids to ${names.join(', ')}`);
+  options.log.info({ clusters: ids.map((c) => c.name) }, message);
   return true;
 }

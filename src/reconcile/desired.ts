@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Provider } from '../domain/manifest/types.js';
 import type { LoadedCluster, RepositoryLoad } from '../domain/manifest/repository.js';
 import { formatDiagnostic } from '../domain/manifest/repository.js';
+import { checkImmutableFields, holdWhileInvalid, restoreRemovedIds, type IdentityInput, type IdRestore } from './desired-identity.js';
 import type { DesiredEntry, DesiredView } from './types.js';
 
 /** Mass-deletion guard: hold deletions back when a revision removes more than this at once. */
@@ -18,14 +19,16 @@ export const CONFIRM_DELETION_MARKER = 'clusterops: confirm-deletion';
 /** The desired state of one snapshot, plus what still needs an id and what is held back. */
 export interface DesiredState extends DesiredView {
   entries: ReadonlyMap<string, DesiredEntry>;
-  /** Valid manifests without an id: ids are assigned (committed) before anything happens to them. */
+  /** Valid manifests of new clusters without an id: ids are assigned (committed) before anything happens to them. */
   unassigned: LoadedCluster[];
+  /** Manifests whose `id:` line was removed: their cluster's id is committed back. */
+  restores: IdRestore[];
   /** Cluster ids whose manifests are gone and that will be deleted (not held). */
   deleting: string[];
   held: ReadonlyMap<string, string>;
 }
 
-export interface DesiredInput {
+export interface DesiredInput extends IdentityInput {
   load: RepositoryLoad;
   revision: string;
   /** Clusters the store knows: id → name. */
@@ -40,9 +43,9 @@ export interface DesiredInput {
 /** Builds the desired view of a snapshot. Pure. */
 export function buildDesiredState(input: DesiredInput): DesiredState {
   const entries = new Map<string, DesiredEntry>();
-  const unassigned: LoadedCluster[] = [];
+  const withoutId: LoadedCluster[] = [];
   for (const c of input.load.clusters) {
-    if (!c.manifest.id) unassigned.push(c);
+    if (!c.manifest.id) withoutId.push(c);
     else entries.set(c.manifest.id, { kind: 'valid', manifest: { ...c.manifest, id: c.manifest.id }, hash: hashOf(JSON.stringify(c.manifest)) });
   }
   const nameToId = new Map([...input.known].map(([id, name]) => [name, id]));
@@ -53,17 +56,20 @@ export function buildDesiredState(input: DesiredInput): DesiredState {
     const message = bad.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('; ');
     entries.set(id, { kind: 'invalid', name: bad.name, message, hash: hashOf(message) });
   }
+  checkImmutableFields(entries, input, hashOf);
+  const { fresh: unassigned, restores } = restoreRemovedIds(withoutId, entries, input, hashOf);
   const unassignedNames = new Set(unassigned.map((c) => c.manifest.name));
   const gone = [...new Set([...input.known.keys(), ...input.orphans.keys()])].filter(
     (id) => !entries.has(id) && !unassignedNames.has(input.known.get(id) ?? ''),
   );
   const total = new Set([...entries.keys(), ...input.known.keys(), ...input.orphans.keys()]).size;
-  const held = holdDeletions(gone, total, input);
+  const held = holdWhileInvalid(gone, input.load) ?? holdDeletions(gone, total, input);
   const deleting = gone.filter((id) => !held.has(id));
   return {
     revision: input.revision,
     entries,
     unassigned,
+    restores,
     deleting,
     held,
     get: (id) => entries.get(id),

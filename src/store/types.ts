@@ -39,6 +39,11 @@ export interface ClusterRecord {
   members?: Record<string, string>;
   /** Since when each joined node has been not ready (ISO time), for remediation. */
   unhealthySince?: Record<string, string>;
+  /**
+   * An admin of the cluster's organization approved moving it to organization `to`
+   * (`cluster.transfer`); the daemon accepts that `organizationId` change in Git, then clears it.
+   */
+  transfer?: { to: string; by: string; at: string };
   /** A person confirmed this cluster's deletion past the mass-deletion guard. */
   deletionConfirmed?: boolean;
 }
