@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RepoEntry } from '../domain/manifest/repository.js';
@@ -22,12 +23,27 @@ export async function readClusterEntries(repoDir: string): Promise<RepoEntry[]> 
     }
     throw err;
   }
+  return readLevel(dir, names, 'clusters', 0);
+}
+
+/** Vim swap files and Emacs lock files: an editor's, never a manifest (other dotfiles are reported). */
+const EDITOR_TEMP = /^\.(.+\.sw[a-p]|#.+)$/;
+
+/** Sub-folders below clusters/ are read this deep; deeper ones come back as a folder entry. */
+const MAX_DEPTH = 4;
+
+/**
+ * The entries of one folder. Dotfiles and sub-folders' files are returned too, so the validator
+ * reports them (and reads their id) instead of having them vanish, which reads as "cluster deleted".
+ */
+async function readLevel(dir: string, names: Dirent[], prefix: string, depth: number): Promise<RepoEntry[]> {
   const entries: RepoEntry[] = [];
   for (const d of names) {
-    if (d.name.startsWith('.')) continue; // .gitkeep and editor files are not manifests
-    const path = `clusters/${d.name}`;
+    if (EDITOR_TEMP.test(d.name)) continue;
+    const path = `${prefix}/${d.name}`;
     if (d.isDirectory()) {
-      entries.push({ path, kind: 'dir' });
+      const inner = depth < MAX_DEPTH ? await readLevel(join(dir, d.name), await readdir(join(dir, d.name), { withFileTypes: true }), path, depth + 1) : [];
+      entries.push(...(inner.length > 0 ? inner : [{ path, kind: 'dir' as const }]));
       continue;
     }
     entries.push({ path, kind: 'file', content: await readFile(join(dir, d.name), 'utf8') });
