@@ -1,6 +1,7 @@
 import { grantAccess, revokeAccess } from './access.js';
 import { createCluster } from './create.js';
 import type { Call, Outcome } from './deps.js';
+import { transferCluster } from './transfer.js';
 import { getCluster, listAccess, listClusters, listNodes } from './reads.js';
 import { addNode, removeCluster, removeNode, updateCluster } from './writes.js';
 
@@ -15,7 +16,11 @@ export interface Procedure {
   run: (call: Call) => Promise<Outcome>;
 }
 
-/** The eleven procedures, with the seed's methods. Reads take query parameters, writes a JSON body. */
+/**
+ * The eleven procedures, with the seed's methods, and `cluster.transfer` (an addition: moving a
+ * cluster between organizations is an admin act, never a Git edit alone). Reads take query
+ * parameters, writes a JSON body.
+ */
 export const PROCEDURES: Record<string, Procedure> = {
   'cluster.all': { method: 'GET', summary: 'List all clusters in the organization', success: 200, run: listClusters },
   'cluster.one': { method: 'GET', summary: 'Get cluster details', success: 200, run: getCluster },
@@ -28,4 +33,5 @@ export const PROCEDURES: Record<string, Procedure> = {
   'cluster.grantAccess': { method: 'POST', summary: 'Grant user access to a cluster', success: 200, run: grantAccess },
   'cluster.listAccess': { method: 'GET', summary: 'List cluster access permissions', success: 200, run: listAccess },
   'cluster.revokeAccess': { method: 'DELETE', summary: 'Revoke user access', success: 204, run: revokeAccess },
+  'cluster.transfer': { method: 'POST', summary: 'Move a cluster to another organization (admins of its organization only)', success: 200, run: transferCluster },
 };

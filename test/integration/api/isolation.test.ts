@@ -35,6 +35,7 @@ describe('cross-organization isolation on all eleven procedures', () => {
     ['DELETE', 'cluster.removeNode', { body: { clusterId, nodeId: 'node_002' } }],
     ['POST', 'cluster.grantAccess', { body: { clusterId, userId: 'user_eve', permission: 'manage' } }],
     ['DELETE', 'cluster.revokeAccess', { body: { clusterId, userId: 'user_bob' } }],
+    ['POST', 'cluster.transfer', { body: { clusterId, organizationId: 'org_other' } }],
   ];
 
   it("org_other's admin gets 404 — the same answer as for a cluster that does not exist — for every procedure naming org_abc123's cluster, and nothing is committed", async () => {

@@ -15,6 +15,8 @@ const SEED: Record<string, { method: string; success: string }> = {
   'cluster.grantAccess': { method: 'post', success: '200' },
   'cluster.listAccess': { method: 'get', success: '200' },
   'cluster.revokeAccess': { method: 'delete', success: '204' },
+  // An addition to the seed: moving a cluster between organizations (docs/api.md).
+  'cluster.transfer': { method: 'post', success: '200' },
 };
 
 type Json = Record<string, any>;
