@@ -1,0 +1,59 @@
+import { diffImmutable, immutableMessage } from '../../domain/manifest/immutable.js';
+import type { LoadedCluster, RepositoryLoad } from '../../domain/manifest/repository.js';
+import type { PlanError } from '../../domain/plan/index.js';
+import type { ClusterRecord } from '../../store/types.js';
+
+/**
+ * How one changed manifest at the head of a pull request relates to the clusters the base
+ * branch and the store know, compared by id (never by name): the id its plan is for, the
+ * cluster it would replace, and why its plan must be refused.
+ */
+export interface HeadIdentity {
+  /** The cluster id the manifest is (or will be, once restored); undefined for a new cluster. */
+  id?: string;
+  /** The `id:` line was removed: clusterops commits this id back on merge. */
+  restored?: string;
+  /** The base branch has another cluster of this name, under another id, that the head no longer holds: it is deleted. */
+  replaces?: { id: string; cluster: LoadedCluster };
+  /** A changed immutable field: the plan is refused. */
+  error?: PlanError;
+}
+
+export interface IdentityScope {
+  base: RepositoryLoad;
+  /** Every id the head still holds (valid, invalid or misplaced manifests). */
+  headIds: ReadonlySet<string>;
+  records: readonly ClusterRecord[];
+}
+
+/** Pure: see `HeadIdentity`. */
+export function identifyHead(c: LoadedCluster, scope: IdentityScope): HeadIdentity {
+  const { name } = c.manifest;
+  const baseNamed = scope.base.clusters.find((b) => b.manifest.name === name && b.manifest.id !== undefined && !scope.headIds.has(b.manifest.id));
+  const out: HeadIdentity = {};
+  if (!c.manifest.id) {
+    const restored = baseNamed?.manifest.id ?? scope.records.find((r) => r.name === name && !scope.headIds.has(r.id) && r.status?.status !== 'deleting')?.id;
+    if (restored) Object.assign(out, { id: restored, restored });
+  } else {
+    out.id = c.manifest.id;
+    if (baseNamed) out.replaces = { id: baseNamed.manifest.id!, cluster: baseNamed };
+  }
+  const error = out.id === undefined ? undefined : immutableError(c, out.id, scope);
+  return error ? { ...out, error } : out;
+}
+
+/** The record of a cluster, else its manifest on the base branch, is what it was created with. */
+function immutableError(c: LoadedCluster, id: string, scope: IdentityScope): PlanError | undefined {
+  const record = scope.records.find((r) => r.id === id && r.organizationId !== 'org_unknown');
+  const was = record ?? scope.base.clusters.find((b) => b.manifest.id === id)?.manifest;
+  if (!was) return undefined;
+  const changes = diffImmutable(was, c.manifest, record?.transfer?.to);
+  return changes.length > 0 ? { reason: 'ImmutableFieldChanged', message: immutableMessage(changes) } : undefined;
+}
+
+/** The organization whose readers may see this plan: the one the cluster belongs to now, not what the head claims. */
+export function ownerOf(c: LoadedCluster, identity: HeadIdentity, scope: IdentityScope): string {
+  const record = identity.id ? scope.records.find((r) => r.id === identity.id && r.organizationId !== 'org_unknown') : undefined;
+  const base = identity.id ? scope.base.clusters.find((b) => b.manifest.id === identity.id) : undefined;
+  return record?.organizationId ?? base?.manifest.organizationId ?? c.manifest.organizationId;
+}
