@@ -21,7 +21,8 @@ export interface FieldChange {
  * (`cluster.transfer`, an admin act of the source organization). Pure.
  */
 export function diffImmutable(was: ImmutableFacts, manifest: ImmutableFacts, transferTo?: string): FieldChange[] {
-  return IMMUTABLE_FIELDS.filter((field) => was[field] !== manifest[field])
+  // A field the record does not know (made from VM tags alone) has nothing to keep.
+  return IMMUTABLE_FIELDS.filter((field) => Boolean(was[field]) && was[field] !== manifest[field])
     .filter((field) => !(field === 'organizationId' && transferTo !== undefined && transferTo === manifest.organizationId))
     .map((field) => ({ field, from: was[field], to: manifest[field] }));
 }

@@ -1,6 +1,8 @@
 import { diffImmutable, immutableMessage } from '../../domain/manifest/immutable.js';
 import type { LoadedCluster, RepositoryLoad } from '../../domain/manifest/repository.js';
 import type { PlanError } from '../../domain/plan/index.js';
+import { planCluster, type Plan } from '../../domain/plan/index.js';
+import { actualFromRecord as actualOf } from '../../reconcile/actual.js';
 import type { ClusterRecord } from '../../store/types.js';
 
 /**
@@ -56,4 +58,17 @@ export function ownerOf(c: LoadedCluster, identity: HeadIdentity, scope: Identit
   const record = identity.id ? scope.records.find((r) => r.id === identity.id && r.organizationId !== 'org_unknown') : undefined;
   const base = identity.id ? scope.base.clusters.find((b) => b.manifest.id === identity.id) : undefined;
   return record?.organizationId ?? base?.manifest.organizationId ?? c.manifest.organizationId;
+}
+
+/** How a plan's warnings start when its manifest's `id:` line was removed. */
+export const RESTORED_NOTE = '`id:` was removed:';
+
+/** A changed manifest's plan, against the record of its id (none for a new cluster). */
+export function headPlan(c: LoadedCluster, identity: HeadIdentity, records: readonly ClusterRecord[]): Plan {
+  const record = identity.id ? records.find((r) => r.id === identity.id) : undefined;
+  const plan = planCluster({ clusterId: identity.id ?? '(assigned on apply)', clusterName: c.manifest.name, desired: c.manifest, actual: actualOf(record) });
+  if (identity.error) return { ...plan, actions: [], errors: [identity.error] };
+  if (!identity.restored) return plan;
+  const note = `${RESTORED_NOTE} on merge clusterops commits \`id: ${identity.restored}\` back, and the cluster keeps its nodes (nothing is recreated)`;
+  return { ...plan, warnings: [note, ...plan.warnings] };
 }

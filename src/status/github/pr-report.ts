@@ -3,7 +3,7 @@ import { formatDiagnostic, loadRepository, type LoadedCluster, type RepoEntry, t
 import { planCluster, renderPlanMarkdown, summarizePlan, type ActualCluster, type Plan } from '../../domain/plan/index.js';
 import type { ClusterRecord } from '../../store/types.js';
 import type { CommitStatus, PullFile } from './client.js';
-import { identifyHead, ownerOf, type HeadIdentity, type IdentityScope } from './pr-identity.js';
+import { headPlan, identifyHead, ownerOf, RESTORED_NOTE, type IdentityScope } from './pr-identity.js';
 
 /** Stable commit-status contexts (DESIGN §4); branch protection may require them. */
 export const VALIDATE_CONTEXT = 'clusterops/validate';
@@ -86,18 +86,6 @@ export function buildPullRequestReport(input: PullRequestReportInput): PullReque
 
 function headIds(head: RepositoryLoad): Set<string> {
   return new Set([...head.clusters.map((c) => c.manifest.id), ...head.invalid.map((i) => i.id)].filter((id): id is string => id !== undefined));
-}
-
-const RESTORED_NOTE = '`id:` was removed:';
-
-/** A changed manifest's plan, against the record of its id (none for a new cluster). */
-function headPlan(c: LoadedCluster, identity: HeadIdentity, records: readonly ClusterRecord[]): Plan {
-  const record = identity.id ? records.find((r) => r.id === identity.id) : undefined;
-  const plan = planCluster({ clusterId: identity.id ?? '(assigned on apply)', clusterName: c.manifest.name, desired: c.manifest, actual: actualOf(record) });
-  if (identity.error) return { ...plan, actions: [], errors: [identity.error] };
-  if (!identity.restored) return plan;
-  const note = `${RESTORED_NOTE} on merge clusterops commits \`id: ${identity.restored}\` back, and the cluster keeps its nodes (nothing is recreated)`;
-  return { ...plan, warnings: [note, ...plan.warnings] };
 }
 
 function replacementNote(name: string, gone: Plan, created: Plan): string {
