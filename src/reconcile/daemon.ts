@@ -9,7 +9,7 @@ import type { GitIdentity, Snapshot } from '../sources/types.js';
 import type { Store } from '../store/store.js';
 import { createController, type Controller } from './controller.js';
 import { buildDesiredState, CONFIRM_DELETION_MARKER, type DeletionGuard, type DesiredState } from './desired.js';
-import type { RecordFacts } from './desired-identity.js';
+import { approvedTransfer, type RecordFacts } from './desired-identity.js';
 import type { ObservationCache } from './observation.js';
 
 /** Where desired state comes from: a Git branch (with commits) or a local working tree. */
@@ -208,7 +208,7 @@ function recordFacts(store: Store): Map<string, RecordFacts> {
         region: r.region,
         orchestrator: r.orchestrator,
         organizationId: r.organizationId,
-        ...(r.transfer ? { transferTo: r.transfer.to } : {}),
+        ...(approvedTransfer(r.transfer, Date.now()) ? { transferTo: r.transfer!.to } : {}),
         deleting: r.status?.status === 'deleting',
       },
     ]),

@@ -15,6 +15,16 @@ export interface RecordFacts extends ImmutableFacts {
   deleting?: boolean;
 }
 
+/** How long a `cluster.transfer` approval stays good: its commit lands within seconds; a stale one must not let a later Git edit through. */
+export const TRANSFER_APPROVAL_MS = 60 * 60_000;
+
+/** The organization an approval (`cluster.transfer`) lets a cluster move to now, if it is still fresh. Pure. */
+export function approvedTransfer(transfer: { to: string; at: string } | undefined, now: number): string | undefined {
+  if (!transfer) return undefined;
+  const age = now - Date.parse(transfer.at);
+  return age >= 0 && age < TRANSFER_APPROVAL_MS ? transfer.to : undefined;
+}
+
 /** A manifest whose `id:` line was removed: the id it gets back (committed by the daemon). */
 export interface IdRestore {
   file: string;

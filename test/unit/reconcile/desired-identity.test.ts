@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadRepository, type RepoEntry } from '../../../src/domain/manifest/repository.js';
 import type { Provider } from '../../../src/domain/manifest/types.js';
 import { buildDesiredState, type DesiredInput } from '../../../src/reconcile/desired.js';
-import type { RecordFacts } from '../../../src/reconcile/desired-identity.js';
+import { approvedTransfer, TRANSFER_APPROVAL_MS, type RecordFacts } from '../../../src/reconcile/desired-identity.js';
 
 const REVISION = 'abcdef0123456789abcdef0123456789abcdef01';
 
@@ -152,4 +152,17 @@ describe('immutable fields changed in Git', () => {
     const elsewhere = desired(files, PROD, { records: new Map([['cluster_prod', { ...HETZNER, transferTo: 'org_third' }]]) });
     expect(elsewhere.get('cluster_prod')?.kind).toBe('invalid');
   });
+});
+
+describe('approvedTransfer', () => {
+  const at = '2026-01-01T12:00:00.000Z';
+  const t = Date.parse(at);
+  it.each([
+    { when: 'just approved', now: t + 1_000, to: 'org_other' },
+    { when: 'approved long ago (stale: its commit never landed)', now: t + TRANSFER_APPROVAL_MS, to: undefined },
+    { when: 'dated in the future', now: t - 1_000, to: undefined },
+  ])('$when → $to', ({ now, to }) => {
+    expect(approvedTransfer({ to: 'org_other', at }, now)).toBe(to);
+  });
+  it('no approval → nothing', () => expect(approvedTransfer(undefined, t)).toBeUndefined());
 });
