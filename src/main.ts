@@ -155,6 +155,8 @@ async function start(config: ServeConfig, overrides: StartOverrides, lock: DataD
     afterWrite: () => daemon.pollNow(),
     authenticate: (bearer) => accounts.authenticate(bearer),
     isMemberOf: async (userId, org) => Boolean((await accounts.user(userId))?.memberships.some((m) => m.organizationId === org)),
+    organizationExists: async (org) => (await accounts.organization(org)) !== null,
+    reevaluate: () => daemon.resync(),
     now: () => new Date(),
     newClusterId,
   };

@@ -43,9 +43,10 @@ const RESULTS: Record<string, unknown> = {
   'cluster.grantAccess': { type: 'object', properties: { clusterId: { type: 'string' }, userId: { type: 'string' }, permission: { enum: ['read', 'manage'] } } },
   'cluster.listAccess': { type: 'array', items: { $ref: '#/components/schemas/grant' } },
   'cluster.confirmDeletion': { $ref: '#/components/schemas/Cluster', description: 'The cluster, now `deleting`.' },
+  'cluster.transfer': { type: 'object', properties: { clusterId: { type: 'string' }, organizationId: { type: 'string' } } },
 };
 
-/** The OpenAPI 3.1 document of every procedure, generated from the same schemas that validate them. */
+/** The OpenAPI 3.1 document of the procedures, generated from the same schemas that validate them. */
 export function openApiDocument(): Json {
   const definitions = (apiSchema as { definitions: Json }).definitions;
   const paths: Json = {};

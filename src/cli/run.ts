@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { actualFromRecord } from '../reconcile/actual.js';
 import type { ClusterRecord, StoreData } from '../store/types.js';
 import { RepositoryLayoutError, readClusterEntries } from '../sources/local-files.js';
 import { formatDiagnostic, loadRepository, type RepositoryLoad } from '../domain/manifest/repository.js';
-import { planCluster, renderPlanMarkdown, renderPlanText, type Plan } from '../domain/plan/index.js';
+import { renderPlanMarkdown, renderPlanText, type Plan } from '../domain/plan/index.js';
+import { headPlan, identifyHead } from '../status/github/pr-identity.js';
 import { UsageError } from './args.js';
 
 /** Where the CLI writes; injected so tests can run it in-process. */
@@ -129,14 +129,20 @@ async function runPlan(args: string[], io: CliIo): Promise<number> {
   const stateFile = join(dataDir ?? process.env.CLUSTEROPS_DATA_DIR ?? '.clusterops', 'state.json');
   const records = await readRecords(stateFile);
   io.err(records ? `planning against the state observed in ${stateFile}` : `no daemon state at ${stateFile}: planning from an empty cloud`);
-  const plans: Plan[] = repo.clusters.map((c) => {
-    const record = records?.find((r) => (c.manifest.id ? r.id === c.manifest.id : r.name === c.manifest.name));
-    return planCluster({ clusterId: c.manifest.id ?? '(id assigned on first apply)', clusterName: c.manifest.name, desired: c.manifest, actual: actualFromRecord(record) });
-  });
+  const plans = planAgainstRecords(repo, records ?? []);
   if (format === 'json') io.out(JSON.stringify(plans, null, 2));
   else io.out(plans.map(format === 'markdown' ? renderPlanMarkdown : renderPlanText).join('\n\n'));
   if (repo.invalid.length > 0 || plans.some((p) => p.errors.length > 0)) return 1;
   return plans.some((p) => p.actions.length > 0) ? 2 : 0;
+}
+
+/**
+ * Plans each valid manifest against the record of its id, as the daemon would: a manifest whose
+ * `id:` line was removed plans against the cluster it restores, a changed immutable field refuses.
+ */
+function planAgainstRecords(repo: RepositoryLoad, records: readonly ClusterRecord[]): Plan[] {
+  const scope = { base: loadRepository([]), headIds: new Set(repo.clusters.flatMap((c) => (c.manifest.id ? [c.manifest.id] : []))), records };
+  return repo.clusters.map((c) => headPlan(c, identifyHead(c, scope), records));
 }
 
 /** The daemon's cluster records, read without opening (or writing) its store. */

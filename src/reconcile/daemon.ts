@@ -10,6 +10,7 @@ import type { Store } from '../store/store.js';
 import { createController, type Controller } from './controller.js';
 import { buildDesiredState, type DeletionGuard, type DesiredState } from './desired.js';
 import { confirmationsKey, deletionHolds, recordHolds } from './deletion-holds.js';
+import { approvedTransfer, type RecordFacts } from './desired-identity.js';
 import type { ObservationCache } from './observation.js';
 
 /** Where desired state comes from: a Git branch (with commits) or a local working tree. */
@@ -55,6 +56,7 @@ const EMPTY: DesiredState = {
   revision: '',
   entries: new Map(),
   unassigned: [],
+  restores: [],
   deleting: [],
   held: new Map(),
   holds: new Map(),
@@ -103,9 +105,13 @@ export function createDaemon(options: DaemonOptions): Daemon {
     // Holds and confirmations live in the store (cluster.confirmDeletion); commit messages confirm nothing.
     const { holds, confirmed } = deletionHolds(options.store);
     usedConfirmations = confirmationsKey(confirmed);
-    state = buildDesiredState({ load, revision: snapshot.revision, known, orphans, holds, confirmed, ...(options.guard ? { guard: options.guard } : {}) });
+    const build = (canRestoreIds: boolean) =>
+      buildDesiredState({ load, revision: snapshot.revision, known, orphans, holds, confirmed, records: recordFacts(options.store), canRestoreIds, ...(options.guard ? { guard: options.guard } : {}) });
+    state = build(options.source.commit !== undefined);
     await recordHolds(options.store, state, new Date());
-    const assigned = state.unassigned.length > 0 && (await assignIds(options, state, newId));
+    const assigned = (state.unassigned.length > 0 || state.restores.length > 0) && (await assignIds(options, state, newId));
+    // A removed id that could not be committed back: the cluster is `error` ("restore `id: …`").
+    if (!assigned && state.restores.length > 0) state = build(false);
     const keys = new Set([...state.entries.keys(), ...known.keys(), ...orphans.keys()]);
     const changed = [...keys].filter((id) => forceAll || !previous || previous.get(id)?.hash !== state!.get(id)?.hash || previous.deletionHeld(id) !== state!.deletionHeld(id));
     // A resync (forceAll) looks at every cluster again, stalled ones included.
@@ -187,26 +193,53 @@ function regionsInUse(manifests: readonly ClusterManifest[], options: DaemonOpti
   return Object.fromEntries(Object.entries(out).map(([p, s]) => [p, [...s]]));
 }
 
-/** Commits ids into manifests that have none (DESIGN §2), keeping their comments. */
+/** The store's records as each revision is checked against them (immutable fields, transfers). */
+function recordFacts(store: Store): Map<string, RecordFacts> {
+  // A record made from VM tags alone (org_unknown) knows no organization or orchestrator to keep.
+  return new Map(
+    store.clusters().filter((r) => r.organizationId !== 'org_unknown').map((r) => [
+      r.id,
+      {
+        provider: r.provider,
+        region: r.region,
+        orchestrator: r.orchestrator,
+        organizationId: r.organizationId,
+        ...(approvedTransfer(r.transfer, Date.now()) ? { transferTo: r.transfer!.to } : {}),
+        deleting: r.status?.status === 'deleting',
+      },
+    ]),
+  );
+}
+
+/**
+ * Commits ids into manifests that have none (DESIGN §2), keeping their comments: a new id for a
+ * new cluster, the old one back for a manifest whose `id:` line was removed.
+ */
 async function assignIds(options: DaemonOptions, state: DesiredState, newId: () => string): Promise<boolean> {
   if (!options.source.commit) return false;
-  const names = state.unassigned.map((c) => c.manifest.name);
+  const ids = [...state.unassigned.map((c) => ({ file: c.file, name: c.manifest.name, id: newId() })), ...state.restores];
+  const restored = new Set(state.restores.map((r) => r.name));
+  const fresh = state.unassigned.map((c) => c.manifest.name);
+  const message = [fresh.length > 0 ? `assign ids to ${fresh.join(', ')}` : '', restored.size > 0 ? `restore id of ${[...restored].join(', ')}` : ''].filter(Boolean).join('; ');
   const result = await options.source.commit({
-    message: `chore(clusterops): assign ids to ${names.join(', ')}`,
+    message: `chore(clusterops): ${message}`,
     author: options.identity,
     edit: async (read) => {
       const changes = [];
-      for (const c of state.unassigned) {
+      for (const c of ids) {
         const text = await read(c.file);
         if (text === undefined) continue;
-        const edited = editManifest(text, [{ op: 'set', field: 'id', value: newId() }]);
+        const edited = editManifest(text, [{ op: 'set', field: 'id', value: c.id }]);
         // Someone may have assigned one since the snapshot: never overwrite an id.
         if (edited.ok && readManifestId(text) === undefined) changes.push({ path: c.file, content: edited.text });
       }
       return changes;
     },
+  }).catch((err: unknown) => {
+    options.log.warn({ err }, `could not commit ids (${message}); will try again at the next revision`);
+    return {};
   });
   if (!('revision' in result)) return false;
-  options.log.info({ clusters: names }, `assigned ids to ${names.join(', ')}`);
+  options.log.info({ clusters: ids.map((c) => c.name) }, message);
   return true;
 }

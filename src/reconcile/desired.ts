@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Provider } from '../domain/manifest/types.js';
 import type { LoadedCluster, RepositoryLoad } from '../domain/manifest/repository.js';
 import { formatDiagnostic } from '../domain/manifest/repository.js';
+import { checkImmutableFields, holdWhileInvalid, restoreRemovedIds, type IdentityInput, type IdRestore } from './desired-identity.js';
 import type { DesiredEntry, DesiredView } from './types.js';
 
 /** Mass-deletion guard: hold deletions back when a revision removes more than this at once. */
@@ -17,8 +18,10 @@ export const DEFAULT_DELETION_GUARD: DeletionGuard = { maxClusters: 1, maxShare:
 /** The desired state of one snapshot, plus what still needs an id and what is held back. */
 export interface DesiredState extends DesiredView {
   entries: ReadonlyMap<string, DesiredEntry>;
-  /** Valid manifests without an id: ids are assigned (committed) before anything happens to them. */
+  /** Valid manifests of new clusters without an id: ids are assigned (committed) before anything happens to them. */
   unassigned: LoadedCluster[];
+  /** Manifests whose `id:` line was removed: their cluster's id is committed back. */
+  restores: IdRestore[];
   /** Cluster ids whose manifests are gone and that will be deleted (not held). */
   deleting: string[];
   /** Cluster ids whose deletion is held → the hold's message (how to confirm). */
@@ -31,7 +34,7 @@ export interface DesiredState extends DesiredView {
   holds: ReadonlyMap<string, string>;
 }
 
-export interface DesiredInput {
+export interface DesiredInput extends IdentityInput {
   load: RepositoryLoad;
   revision: string;
   /** Clusters the store knows: id → name. */
@@ -48,10 +51,10 @@ export interface DesiredInput {
 /** Builds the desired view of a snapshot. Pure. */
 export function buildDesiredState(input: DesiredInput): DesiredState {
   const entries = new Map<string, DesiredEntry>();
-  const unassigned: LoadedCluster[] = [];
+  const withoutId: LoadedCluster[] = [];
   // The file is part of the hash: moving a manifest (its status file follows) is a change to act on.
   for (const c of input.load.clusters) {
-    if (!c.manifest.id) unassigned.push(c);
+    if (!c.manifest.id) withoutId.push(c);
     else entries.set(c.manifest.id, { kind: 'valid', manifest: { ...c.manifest, id: c.manifest.id }, hash: hashOf(JSON.stringify([c.file, c.manifest])), file: c.file });
   }
   const nameToId = new Map([...input.known].map(([id, name]) => [name, id]));
@@ -62,17 +65,22 @@ export function buildDesiredState(input: DesiredInput): DesiredState {
     const message = bad.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('; ');
     entries.set(id, { kind: 'invalid', name: bad.name, message, hash: hashOf(message) });
   }
+  checkImmutableFields(entries, input, hashOf);
+  const { fresh: unassigned, restores } = restoreRemovedIds(withoutId, entries, input, hashOf);
   const unassignedNames = new Set(unassigned.map((c) => c.manifest.name));
   const gone = [...new Set([...input.known.keys(), ...input.orphans.keys()])].filter(
     (id) => !entries.has(id) && !unassignedNames.has(input.known.get(id) ?? ''),
   );
   const total = new Set([...entries.keys(), ...input.known.keys(), ...input.orphans.keys()]).size;
-  const { held, holds } = holdDeletions(gone, total, input);
+  // While clusters/ has any error, nothing is deleted (recorded mass-deletion holds are kept).
+  const whileInvalid = holdWhileInvalid(gone, input.load);
+  const { held, holds } = whileInvalid ? { held: whileInvalid, holds: new Map(gone.flatMap((id) => (input.holds.has(id) ? [[id, input.holds.get(id)!] as const] : []))) } : holdDeletions(gone, total, input);
   const deleting = gone.filter((id) => !held.has(id));
   return {
     revision: input.revision,
     entries,
     unassigned,
+    restores,
     deleting,
     held,
     holds,

@@ -25,8 +25,9 @@ export async function reconcileCluster(deps: ReconcilerDeps, clusterId: string):
   const existing = deps.store.cluster(clusterId);
   const log = deps.log.child({ cluster: entry?.kind === 'valid' ? entry.manifest.name : (existing?.name ?? clusterId), clusterId, revision: view.revision.slice(0, 12) });
   if (entry?.kind === 'invalid') {
-    // An invalid manifest never causes any action on its cluster's resources.
-    if (existing) await saveStatus(deps, log, clusterId, { ...baseStatus(view.revision, existing), mode: 'invalid', message: entry.message });
+    // An invalid manifest never causes any action on its cluster's resources. A pending one (its
+    // removed id is being committed back) is not an error: the status stays as it was.
+    if (existing && !entry.pending) await saveStatus(deps, log, clusterId, { ...baseStatus(view.revision, existing), mode: 'invalid', message: entry.message });
     return {};
   }
   const held = entry ? undefined : view.deletionHeld(clusterId);
@@ -195,6 +196,9 @@ async function ensureRecord(deps: ReconcilerDeps, entry: DesiredEntry | undefine
   await deps.store.update((d) => {
     const rec = d.clusters[id];
     if (rec) {
+      // The desired state lets an organizationId change through only with the record's approved
+      // transfer (cluster.transfer), which is used up here.
+      if (m && rec.organizationId !== m.organizationId) delete rec.transfer;
       if (m) Object.assign(rec, { name: m.name, organizationId: m.organizationId, ...(file ? { manifestFile: file } : {}) });
       return;
     }

@@ -9,7 +9,8 @@ import type { ObservationCache } from './observation.js';
 /** A cluster as the latest snapshot declares it. */
 export type DesiredEntry =
   | { kind: 'valid'; manifest: ClusterManifest & { id: string }; hash: string; /** Its path (`clusters/<name>.yaml` or `clusters/<name>.<org>.yaml`). */ file?: string }
-  | { kind: 'invalid'; name: string; message: string; hash: string };
+  /** `pending`: no error, the daemon is committing a fix (a removed id) and nothing is done until it lands. */
+  | { kind: 'invalid'; name: string; message: string; hash: string; pending?: boolean };
 
 /** The desired state the reconciler reads at the start of every pass. */
 export interface DesiredView {

@@ -114,7 +114,9 @@ type Step = (blob: (id: string) => Promise<string>, prefix: (id: string) => Prom
  * instead of vanishing, which would read as "cluster deleted".
  */
 async function readClusterTree(git: GitRunner, treeId: string, cache: BlobCache | undefined): Promise<RepoEntry[]> {
-  const entries = (await listTree(git, treeId)).filter((e) => !e.name.startsWith('.'));
+  // Dotfiles and sub-folders' files too: the validator reports them (and reads their id) rather
+  // than have them vanish, which would read as "cluster deleted".
+  const entries = await listClusterTree(git, treeId);
   const read = new Map<string, string>();
   const blob = async (id: string) => {
     const content = cache?.get(id) ?? read.get(id) ?? (await git.run(['cat-file', 'blob', id]));
@@ -132,6 +134,23 @@ async function readClusterTree(git: GitRunner, treeId: string, cache: BlobCache 
   if (cache) {
     cache.clear();
     for (const [id, content] of read) cache.set(id, content);
+  }
+  return out;
+}
+
+/** Sub-folders below clusters/ are listed this deep; deeper ones come back as a folder entry. */
+const MAX_DEPTH = 4;
+
+/** Every entry of the clusters/ tree, those of its sub-folders with their relative path (`eu/prod.yaml`). */
+async function listClusterTree(git: GitRunner, treeId: string, prefix = '', depth = 0): Promise<TreeEntry[]> {
+  const out: TreeEntry[] = [];
+  for (const e of await listTree(git, treeId)) {
+    const named = { ...e, name: `${prefix}${e.name}` };
+    if (e.type !== 'tree' || depth >= MAX_DEPTH) out.push(named);
+    else {
+      const inner = await listClusterTree(git, e.id, `${named.name}/`, depth + 1);
+      out.push(...(inner.length > 0 ? inner : [named]));
+    }
   }
   return out;
 }

@@ -9,7 +9,7 @@ export class RepositoryLayoutError extends Error {
 }
 
 /**
- * Reads the entries directly under `<repoDir>/clusters/` from a working tree. Symlinks are never
+ * Reads the entries under `<repoDir>/clusters/` (sub-folders included) from a working tree. Symlinks are never
  * followed (a manifest linked to a token file must not print the token), and nothing is read
  * that is not a regular file under `MAX_MANIFEST_BYTES`: such entries come back `unreadable`.
  * Throws `RepositoryLayoutError` (with a user-facing message) when there is no such folder, or
@@ -19,21 +19,38 @@ export async function readClusterEntries(repoDir: string): Promise<RepoEntry[]> 
   const dir = join(repoDir, 'clusters');
   const before = await clustersFolder(repoDir);
   const names = await readdir(dir, { withFileTypes: true });
-  const budget = createReadBudget();
-  const entries: RepoEntry[] = [];
-  for (const d of names) {
-    if (d.name.startsWith('.')) continue; // .gitkeep and editor files are not manifests
-    const path = `clusters/${d.name}`;
-    if (d.isDirectory()) {
-      entries.push({ path, kind: 'dir' });
-      continue;
-    }
-    entries.push(await readEntry(dir, d, budget));
-  }
+  const entries = await readLevel(dir, names, 'clusters', 0, createReadBudget());
   // Files are opened by path: had clusters/ been swapped for a symlink meanwhile, they could
   // have come from its target. Refuse the read then (the next one sees the symlink).
   const after = await clustersFolder(repoDir);
   if (after.ino !== before.ino || after.dev !== before.dev) throw new RepositoryLayoutError(`${repoDir}: clusters/ was replaced while it was read`);
+  return entries;
+}
+
+/** Vim swap files and Emacs lock files: an editor's, never a manifest (other dotfiles are reported). */
+const EDITOR_TEMP = /^\.(.+\.sw[a-p]|#.+)$/;
+
+/** Sub-folders below clusters/ are read this deep; deeper ones come back as a folder entry. */
+const MAX_DEPTH = 4;
+
+/**
+ * The entries of one folder. Dotfiles and sub-folders' files are returned too, so the validator
+ * reports them (and reads their id) instead of having them vanish, which reads as "cluster deleted".
+ * A sub-folder is entered only when readdir says it is a folder (a symlinked folder is an entry
+ * of its own, refused unread).
+ */
+async function readLevel(dir: string, names: Dirent[], prefix: string, depth: number, budget: ReadBudget): Promise<RepoEntry[]> {
+  const entries: RepoEntry[] = [];
+  for (const d of names) {
+    if (EDITOR_TEMP.test(d.name)) continue;
+    const path = `${prefix}/${d.name}`;
+    if (d.isDirectory()) {
+      const inner = depth < MAX_DEPTH ? await readLevel(join(dir, d.name), await readdir(join(dir, d.name), { withFileTypes: true }), path, depth + 1, budget) : [];
+      entries.push(...(inner.length > 0 ? inner : [{ path, kind: 'dir' as const }]));
+      continue;
+    }
+    entries.push(await readEntry(dir, d, path, budget));
+  }
   return entries;
 }
 
@@ -70,8 +87,7 @@ async function clustersFolder(repoDir: string): Promise<Stats> {
   return st;
 }
 
-async function readEntry(dir: string, d: Dirent, budget: ReadBudget): Promise<RepoEntry> {
-  const path = `clusters/${d.name}`;
+async function readEntry(dir: string, d: Dirent, path: string, budget: ReadBudget): Promise<RepoEntry> {
   if (d.isSymbolicLink()) return unreadable(path, SYMLINK_REASON);
   if (!d.isFile()) return unreadable(path, SPECIAL_REASON);
   return readRegular(join(dir, d.name), path, budget);

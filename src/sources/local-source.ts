@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { watch as chokidarWatch, type ChokidarOptions, type FSWatcher } from 'chokidar';
 import type { RepoEntry } from '../domain/manifest/repository.js';
 import { readClusterEntries } from './local-files.js';
@@ -101,9 +101,10 @@ async function startWatching(
   const clusters = join(dir, 'clusters');
   const relevant = (path: string): boolean => {
     const p = resolve(path);
-    return p === dir || p === clusters || dirname(p) === clusters;
+    // Sub-folders too: a manifest moved into one is reported (and its cluster kept), not lost.
+    return p === dir || p === clusters || p.startsWith(`${clusters}${sep}`);
   };
-  const watcher = watch(dir, { ignoreInitial: true, depth: 1, ignored: (path) => !relevant(path) });
+  const watcher = watch(dir, { ignoreInitial: true, depth: 5, ignored: (path) => !relevant(path) });
   watcher.on('all', onEvent);
   watcher.on('error', onError);
   await new Promise<void>((ready) => watcher.once('ready', ready));

@@ -48,6 +48,11 @@ export interface ClusterRecord {
   deletionHold?: { revision: string; since: string };
   /** An org admin confirmed the held deletion of `revision` (`cluster.confirmDeletion`); dropped when the manifest is back. */
   deletionConfirmation?: { revision: string; by: string; at: string };
+  /**
+   * An admin of the cluster's organization approved moving it to organization `to`
+   * (`cluster.transfer`); the daemon accepts that `organizationId` change in Git, then clears it.
+   */
+  transfer?: { to: string; by: string; at: string };
 }
 
 /** The whole store file. */

@@ -107,7 +107,7 @@ describe('docs/operations.md', () => {
 describe('docs/api.md', () => {
   const doc = read('docs/api.md');
 
-  it('lists every procedure (the seed\'s eleven and cluster.confirmDeletion) with its method, path and success status', () => {
+  it('lists every procedure (the seed\'s eleven, cluster.confirmDeletion and cluster.transfer) with its method, path and success status', () => {
     expect(Object.keys(PROCEDURES)).toHaveLength(12);
     for (const [name, p] of Object.entries(PROCEDURES)) {
       const row = doc.split('\n').find((l) => l.startsWith(`| \`${name}\` |`));

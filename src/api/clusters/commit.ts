@@ -34,9 +34,10 @@ export interface Rename {
 /**
  * Commits one API write as the calling user and pushes it. `edit` runs on the branch's latest
  * head, again after every lost race, so concurrent writers never lose an update; it throws an
- * ApiError to refuse (nothing is committed then). Resolves once the daemon has the revision.
+ * ApiError to refuse (nothing is committed then). Resolves once the daemon has the revision, with
+ * whether there was anything to commit.
  */
-export async function commitWrite(call: Call, message: string, edit: (read: FileReader) => Promise<FileChange[]>): Promise<void> {
+export async function commitWrite(call: Call, message: string, edit: (read: FileReader) => Promise<FileChange[]>): Promise<boolean> {
   const { deps, principal } = call;
   if (!deps.commit) throw new ApiError('UNPROCESSABLE_CONTENT', 'this clusterops watches a local working tree; writes need a Git repository (serve --repo)');
   const result = await deps
@@ -57,7 +58,9 @@ export async function commitWrite(call: Call, message: string, edit: (read: File
       throw err;
     });
   if ('refused' in result) throw new ApiError('CONFLICT', result.refused);
-  if ('revision' in result) await deps.afterWrite();
+  if (!('revision' in result)) return false;
+  await deps.afterWrite();
+  return true;
 }
 
 /**

@@ -14,6 +14,10 @@ export interface ClusterApiDeps {
   afterWrite: () => Promise<void>;
   /** Whether a user exists and belongs to an organization (for grants). */
   isMemberOf: (userId: string, organizationId: string) => Promise<boolean>;
+  /** Whether an organization exists in the accounts (the target of `cluster.transfer`). */
+  organizationExists: (organizationId: string) => Promise<boolean>;
+  /** Has the daemon look at the current snapshot again (after a store-only change such as a transfer approval). */
+  reevaluate: () => Promise<void>;
   now: () => Date;
   newClusterId: () => string;
 }

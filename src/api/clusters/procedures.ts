@@ -2,6 +2,7 @@ import { grantAccess, revokeAccess } from './access.js';
 import { confirmDeletion } from './confirm.js';
 import { createCluster } from './create.js';
 import type { Call, Outcome } from './deps.js';
+import { transferCluster } from './transfer.js';
 import { getCluster, listAccess, listClusters, listNodes } from './reads.js';
 import { addNode, removeCluster, removeNode, updateCluster } from './writes.js';
 
@@ -17,8 +18,9 @@ export interface Procedure {
 }
 
 /**
- * The seed's eleven procedures with the seed's methods, and `cluster.confirmDeletion` (the
- * mass-deletion guard's confirmation). Reads take query parameters, writes a JSON body.
+ * The seed's eleven procedures with the seed's methods, plus two additions: `cluster.confirmDeletion`
+ * (the mass-deletion guard's confirmation) and `cluster.transfer` (moving a cluster between
+ * organizations is an admin act, never a Git edit alone). Reads take query parameters, writes a JSON body.
  */
 export const PROCEDURES: Record<string, Procedure> = {
   'cluster.all': { method: 'GET', summary: 'List all clusters in the organization', success: 200, run: listClusters },
@@ -33,4 +35,5 @@ export const PROCEDURES: Record<string, Procedure> = {
   'cluster.listAccess': { method: 'GET', summary: 'List cluster access permissions', success: 200, run: listAccess },
   'cluster.revokeAccess': { method: 'DELETE', summary: 'Revoke user access', success: 204, run: revokeAccess },
   'cluster.confirmDeletion': { method: 'POST', summary: 'Confirm a deletion held by the mass-deletion guard (org admins)', success: 200, run: confirmDeletion },
+  'cluster.transfer': { method: 'POST', summary: 'Move a cluster to another organization (admins of its organization only)', success: 200, run: transferCluster },
 };

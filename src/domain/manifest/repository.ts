@@ -1,4 +1,4 @@
-import { locate, parseManifest, type ParsedManifest } from './parse.js';
+import { locate, parseManifest, readManifestId, type ParsedManifest } from './parse.js';
 import { nameFromFile } from './rules.js';
 import type { ClusterManifest, Diagnostic } from './types.js';
 
@@ -54,16 +54,19 @@ export function cachedManifestParser(): ManifestParser {
 
 /** Validates every entry under `clusters/`; one bad file never hides another's errors. */
 export function loadRepository(entries: RepoEntry[], parse: ManifestParser = parseManifest): RepositoryLoad {
-  const stray: Diagnostic[] = [];
+  const stray: { problem: Diagnostic; id?: string }[] = [];
   const parsed: ParsedManifest[] = [];
   const refused = entries.filter((e) => e.kind === 'unreadable');
   for (const entry of [...entries].filter((e) => e.kind !== 'unreadable').sort((a, b) => a.path.localeCompare(b.path))) {
+    if (isPlaceholder(entry)) continue;
     const problem = checkEntryName(entry);
-    if (problem) stray.push(problem);
+    // A misplaced file is read just enough to know which cluster it is: that cluster is then
+    // `invalid`, never gone (a `git mv` into a sub-folder must not delete it).
+    if (problem) stray.push({ problem, ...idOf(entry) });
     else if (entry.kind === 'file') {
       // A copy: the cross-file checks below add diagnostics to it, never to a parse kept for later.
       const p = parse(entry.path, entry.content);
-      parsed.push({ ...p, diagnostics: [...p.diagnostics] });
+      parsed.push({ ...p, id: p.id ?? readManifestId(entry.content), diagnostics: [...p.diagnostics] });
     }
   }
   checkUnique(parsed, 'id');
@@ -75,23 +78,42 @@ export function loadRepository(entries: RepoEntry[], parse: ManifestParser = par
     if (p.cluster && !hasError) clusters.push({ file: p.file, manifest: p.cluster, parsed: p });
     else invalid.push({ file: p.file, name: nameFromFile(p.file), ...(p.id ? { id: p.id } : {}), diagnostics: p.diagnostics });
   }
-  for (const s of stray) invalid.push({ file: s.file, name: nameFromFile(s.file), diagnostics: [s] });
+  for (const { problem, id } of stray) invalid.push({ file: problem.file, name: strayName(problem.file), ...(id ? { id } : {}), diagnostics: [problem] });
   const unread = refused.map((e) => refusedEntry(e));
   invalid.push(...unread);
-  const diagnostics = [...stray, ...unread.flatMap((u) => u.diagnostics), ...parsed.flatMap((p) => p.diagnostics)].sort(byPlace);
+  const diagnostics = [...stray.map((s) => s.problem), ...unread.flatMap((u) => u.diagnostics), ...parsed.flatMap((p) => p.diagnostics)].sort(byPlace);
   return { clusters, invalid: invalid.filter((i) => i.diagnostics.some((d) => d.severity === 'error')), diagnostics };
 }
 
 /** An entry the reader refused: always an error, keeping the id it could recover. */
 function refusedEntry(entry: RepoEntry & { kind: 'unreadable' }): RepositoryLoad['invalid'][number] {
   const d: Diagnostic = { file: entry.path, line: 1, column: 1, path: '', severity: 'error', message: entry.reason };
-  return { file: entry.path, name: nameFromFile(entry.path), ...(entry.id ? { id: entry.id } : {}), diagnostics: [d] };
+  return { file: entry.path, name: strayName(entry.path), ...(entry.id ? { id: entry.id } : {}), diagnostics: [d] };
+}
+
+/** Empty placeholder files that keep a folder in Git (`.gitkeep`, `.keep`): allowed, silently. */
+function isPlaceholder(entry: RepoEntry): boolean {
+  return entry.kind === 'file' && /^\.(gitkeep|keep)$/.test(entry.path.split('/').pop() ?? '');
+}
+
+function idOf(entry: RepoEntry): { id?: string } {
+  const id = entry.kind === 'file' ? readManifestId(entry.content) : undefined;
+  return id ? { id } : {};
+}
+
+/** The cluster name a misplaced file most likely held: its base name without extension(s) or org suffix. */
+function strayName(file: string): string {
+  return (file.split('/').pop() ?? file).replace(/^\./, '').replace(/\..*$/, '');
 }
 
 function checkEntryName(entry: RepoEntry): Diagnostic | null {
   const base = entry.path.split('/').pop() ?? entry.path;
   const at = (message: string): Diagnostic => ({ file: entry.path, line: 1, column: 1, path: '', severity: 'error', message });
   if (entry.kind === 'dir') return at(`clusters/ holds only <name>.yaml files; the folder "${base}" would be ignored (move its manifests up)`);
+  if (entry.path.split('/').length > 2) {
+    return at(`manifests live directly in clusters/; a file in a sub-folder is not read as a cluster: move it to clusters/${base}`);
+  }
+  if (base.startsWith('.')) return at(`hidden file: clusters/ holds only <name>.yaml files and a dotfile is never read as a cluster; rename or remove it`);
   if (/\.(yml|json)$/i.test(base)) return at(`cluster manifests must end in .yaml; rename this file to ${base.replace(/\.[^.]+$/, '.yaml')}`);
   if (!base.endsWith('.yaml')) return at(`not a cluster manifest: clusters/ holds only <name>.yaml files`);
   const name = base.slice(0, -'.yaml'.length);

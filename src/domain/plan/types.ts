@@ -63,7 +63,8 @@ export type PlanAction =
 
 /** A change the planner refuses to make; the plan carries it instead of throwing. */
 export interface PlanError {
-  reason: 'QuorumLoss' | 'QuorumLost';
+  /** `ImmutableFieldChanged`: provider, region, orchestrator or organizationId differs from what the cluster was created with. */
+  reason: 'QuorumLoss' | 'QuorumLost' | 'ImmutableFieldChanged';
   message: string;
 }
 

@@ -36,6 +36,7 @@ describe('cross-organization isolation on every procedure', () => {
     ['POST', 'cluster.grantAccess', { body: { clusterId, userId: 'user_eve', permission: 'manage' } }],
     ['DELETE', 'cluster.revokeAccess', { body: { clusterId, userId: 'user_bob' } }],
     ['POST', 'cluster.confirmDeletion', { body: { clusterId, revision: 'abcdef0' } }],
+    ['POST', 'cluster.transfer', { body: { clusterId, organizationId: 'org_other' } }],
   ];
 
   it("org_other's admin gets 404 — the same answer as for a cluster that does not exist — for every procedure naming org_abc123's cluster, and nothing is committed", async () => {

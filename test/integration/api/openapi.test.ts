@@ -17,6 +17,8 @@ const SEED: Record<string, { method: string; success: string }> = {
   'cluster.revokeAccess': { method: 'delete', success: '204' },
   // Addition: the mass-deletion guard's confirmation (docs/api.md).
   'cluster.confirmDeletion': { method: 'post', success: '200' },
+  // An addition to the seed: moving a cluster between organizations (docs/api.md).
+  'cluster.transfer': { method: 'post', success: '200' },
 };
 
 type Json = Record<string, any>;

@@ -122,6 +122,31 @@ describe('clusterops plan', () => {
     expect(differs.out).toContain('+ create node_004 (worker, small)');
   });
 
+  it('plans a manifest whose id: line was removed against its cluster, and refuses a changed provider', async () => {
+    const repo = join(temp, 'identity');
+    mkdirSync(join(repo, 'clusters'), { recursive: true });
+    const text = (provider: string, region: string) =>
+      `organizationId: org_abc123\nname: web\nprovider: ${provider}\nregion: ${region}\norchestrator: swarm\nnodes:\n  - role: manager\n    plan: small\n    count: 1\n`;
+    const nodes = [{ id: 'node_001', role: 'manager', plan: 'small', ip: '203.0.113.10', status: 'running' }];
+    const web = { id: 'cluster_web', name: 'web', organizationId: 'org_abc123', provider: 'hetzner', region: 'fsn1', orchestrator: 'swarm', initialized: true, lastNodeNumber: 1, intents: [], events: [], status: { status: 'running', nodes, conditions: [], observedRevision: 'x', lastError: null, desiredNodes: 1 } };
+    const dataDir = join(temp, 'identity-state');
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(join(dataDir, 'state.json'), JSON.stringify({ version: 1, instanceId: 'co-test', clusters: { cluster_web: web } }));
+
+    writeFileSync(join(repo, 'clusters/web.yaml'), text('hetzner', 'fsn1'));
+    const restored = await run(['plan', repo, '--data-dir', dataDir]);
+    expect(restored.out).toContain('Cluster web (cluster_web):');
+    expect(restored.out).toContain('`id:` was removed: on merge clusterops commits `id: cluster_web` back');
+    expect(restored.out).not.toContain('+ create');
+    expect(restored.code).toBe(0);
+
+    writeFileSync(join(repo, 'clusters/web.yaml'), `id: cluster_web\n${text('aws', 'us-east-1')}`);
+    const moved = await run(['plan', repo, '--data-dir', dataDir]);
+    expect(moved.out).toContain('Error: ImmutableFieldChanged: provider changed from hetzner to aws');
+    expect(moved.out).not.toContain('+ create');
+    expect(moved.code).toBe(1);
+  });
+
   it('still plans the valid clusters when one manifest is broken, and exits 1', async () => {
     const repo = join(temp, 'mixed');
     cpSync(exampleRepo, repo, { recursive: true, dereference: true });

@@ -33,9 +33,11 @@ describe('git source: open and poll', { timeout: 20_000 }, () => {
     expect(snap).not.toBeNull();
     expect(snap!.revision).toBe(sha);
     expect(snap!.files.sort(byPath)).toEqual([
+      // Dotfiles and sub-folders' files are read too, so the validator reports them (a moved manifest keeps its cluster).
+      { path: 'clusters/.gitkeep', kind: 'file', content: '' },
       { path: 'clusters/alpha.yaml', kind: 'file', content: manifest('alpha') },
       { path: 'clusters/beta.yaml', kind: 'file', content: manifest('beta', 3) },
-      { path: 'clusters/nested', kind: 'dir' },
+      { path: 'clusters/nested/gamma.yaml', kind: 'file', content: manifest('gamma') },
     ]);
     expect(snap!.clustersTreeId).toBe(fx.remote('rev-parse', 'main:clusters').trim());
     expect(snap!.message).toBe('add clusters\n\nwith a body');

@@ -236,3 +236,63 @@ describe('pull request status on GitHub (real octokit against the emulator)', ()
     expect(markerComments(docs.number, RESULT_MARKER)).toHaveLength(0);
   });
 });
+
+describe('destructive edits in a pull request (base and head compared by id)', () => {
+  const plan = (sha: string) => status(sha, 'clusterops/plan');
+  const body = (n: number) => markerComments(n, PLAN_MARKER)[0]!.body;
+
+  it('a removed id: line shows that the id is restored, not "No changes" alone and not a new cluster', async () => {
+    newBranch('drop-id', { 'clusters/web.yaml': manifest(1).replace('id: cluster_web123\n', '') }, 'drop the id line');
+    const pr = await emulator.openPullRequest({ repo: REPO, head: 'drop-id', title: 'drop the id' });
+    await ensure(pr.number, 'opened (id removed)');
+
+    expect(plan(pr.headSha)).toMatchObject({ state: 'success', description: 'web: id cluster_web123 restored; no changes' });
+    expect(body(pr.number)).toContain('`id:` was removed: on merge clusterops commits `id: cluster_web123` back');
+    expect(body(pr.number)).not.toContain('| create |');
+  });
+
+  it('another id under the same name is shown as replacing the cluster: its nodes deleted, new ones created', async () => {
+    newBranch('new-id', { 'clusters/web.yaml': manifest(1).replace('cluster_web123', 'cluster_other9') }, 'another id');
+    const pr = await emulator.openPullRequest({ repo: REPO, head: 'new-id', title: 'another id' });
+    await ensure(pr.number, 'opened (id replaced)');
+
+    const note = 'web replaces cluster cluster_web123 with new cluster cluster_other9: deletes 2 VMs (node_002, node_001), creates 2';
+    expect(plan(pr.headSha)!.description).toMatch(/^destructive: web replaces cluster cluster_web123 with new cluster cluster_other9/);
+    expect(body(pr.number)).toContain(note);
+    expect(body(pr.number)).toContain('> [!CAUTION]');
+  });
+
+  it.each([
+    { layout: 'a sub-folder', to: 'clusters/eu/web.yaml' },
+    { layout: '.yml', to: 'clusters/web.yml' },
+    { layout: 'an upper-case name', to: 'clusters/Web.yaml' },
+    { layout: 'a dotfile', to: 'clusters/.web.yaml' },
+  ])('moving the manifest into $layout fails clusterops/plan and plans no deletion', async ({ layout, to }) => {
+    const branch = `move-${layout.replace(/\W+/g, '-')}`;
+    newBranch(branch, { 'clusters/web.yaml': null, [to]: manifest(1) }, `move web to ${to}`);
+    const pr = await emulator.openPullRequest({ repo: REPO, head: branch, title: `move web to ${to}` });
+    await ensure(pr.number, `opened (${layout})`);
+
+    expect(status(pr.headSha, 'clusterops/validate')?.state).toBe('failure');
+    expect(plan(pr.headSha)?.state).toBe('failure');
+    expect(body(pr.number)).toContain(to);
+    expect(body(pr.number)).toContain('clusterops deletes no cluster');
+    expect(body(pr.number)).not.toContain('delete cluster');
+  });
+
+  it.each([
+    { field: 'provider', edit: (t: string) => t.replace('provider: digitalocean', 'provider: hetzner').replace('region: sfo3', 'region: fsn1'), message: 'provider changed from digitalocean to hetzner' },
+    { field: 'orchestrator', edit: (t: string) => t.replace('orchestrator: swarm', 'orchestrator: kubernetes'), message: 'orchestrator changed from swarm to kubernetes' },
+    { field: 'organizationId', edit: (t: string) => t.replace('organizationId: org_abc123', 'organizationId: org_other'), message: 'organizationId changed from org_abc123 to org_other' },
+  ])('changing $field fails clusterops/plan with the reason; the plan stays with the cluster’s organization', async ({ field, edit, message }) => {
+    newBranch(`change-${field}`, { 'clusters/web.yaml': edit(manifest(2)) }, `change ${field}`);
+    const pr = await emulator.openPullRequest({ repo: REPO, head: `change-${field}`, title: `change ${field}` });
+    await ensure(pr.number, `opened (${field} changed)`);
+
+    expect(status(pr.headSha, 'clusterops/validate')?.state).toBe('success');
+    expect(plan(pr.headSha)).toMatchObject({ state: 'failure', description: 'web: refused: ImmutableFieldChanged' });
+    expect(body(pr.number)).toContain(message);
+    expect(body(pr.number)).not.toContain('| create |');
+    expect(handler.openPlans().find((p) => p.number === pr.number)!.clusters.map((c) => c.organizationId)).toEqual(['org_abc123']);
+  });
+});

@@ -76,17 +76,19 @@ describe('buildDesiredState', () => {
     expect(state.held.size).toBe(0);
   });
 
-  it('ignores an invalid manifest that matches no cluster', () => {
+  it('ignores an invalid manifest that matches no cluster, and deletes nothing while it is there', () => {
     const state = desired([file('web', 'name: [web')], { cluster_api001: 'api' });
 
     expect(state.entries.size).toBe(0);
-    expect(state.deleting).toEqual(['cluster_api001']);
+    expect(state.deleting).toEqual([]);
+    expect(state.deletionHeld('cluster_api001')).toMatch(/clusters\/ has errors/);
   });
 
-  it('does not delete a known cluster whose manifest lost its id but kept its name', () => {
+  it('does not delete a known cluster whose manifest lost its id but kept its name, nor give it a new id', () => {
     const state = desired([file('web', yaml('web'))], { cluster_web001: 'web' });
 
-    expect(state.unassigned.map((c) => c.manifest.name)).toEqual(['web']);
+    expect(state.unassigned).toEqual([]);
+    expect(state.get('cluster_web001')?.kind).toBe('invalid');
     expect(state.deleting).toEqual([]);
   });
 
