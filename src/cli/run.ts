@@ -130,7 +130,8 @@ async function runPlan(args: string[], io: CliIo): Promise<number> {
   const records = await readRecords(stateFile);
   io.err(records ? `planning against the state observed in ${stateFile}` : `no daemon state at ${stateFile}: planning from an empty cloud`);
   const plans: Plan[] = repo.clusters.map((c) => {
-    const record = records?.find((r) => (c.manifest.id ? r.id === c.manifest.id : r.name === c.manifest.name));
+    // Names are per organization: an id-less manifest matches a record of its own organization only.
+    const record = records?.find((r) => (c.manifest.id ? r.id === c.manifest.id : r.name === c.manifest.name && r.organizationId === c.manifest.organizationId));
     return planCluster({ clusterId: c.manifest.id ?? '(id assigned on first apply)', clusterName: c.manifest.name, desired: c.manifest, actual: actualFromRecord(record) });
   });
   if (format === 'json') io.out(JSON.stringify(plans, null, 2));
