@@ -70,11 +70,12 @@ export function buildPullRequestReport(input: PullRequestReportInput): PullReque
 }
 
 /** Clusters whose manifest the pull request removes and that no file at the head still declares. */
-function deletionPlans(input: PullRequestReportInput, remaining: readonly { id?: string; name: string }[]): PlannedCluster[] {
+function deletionPlans(input: PullRequestReportInput, remaining: readonly { id?: string; name: string; organizationId: string }[]): PlannedCluster[] {
   const removed = new Set(input.files.filter((f) => f.status === 'removed' || f.status === 'renamed').map((f) => f.previousFilename ?? f.filename));
   const base = loadRepository([...input.base]).clusters.filter((c) => removed.has(c.file));
   return base
-    .filter((c) => !remaining.some((r) => (c.manifest.id !== undefined && r.id === c.manifest.id) || r.name === c.manifest.name))
+    // Names are per organization: another organization's cluster of the same name is not this one.
+    .filter((c) => !remaining.some((r) => (c.manifest.id !== undefined && r.id === c.manifest.id) || (r.name === c.manifest.name && r.organizationId === c.manifest.organizationId)))
     .map((c) => {
       const record = findRecord(input.records, c.manifest);
       const where = record ? { provider: record.provider, region: record.region } : { provider: c.manifest.provider, region: c.manifest.region };
