@@ -179,7 +179,7 @@ export function renderManifestDoc(): string {
     '',
     '- at least one `manager`; Docker Swarm needs an odd number of managers (an even number is an error); an even',
     '  Kubernetes control plane is a warning (it tolerates no more failures than one fewer manager);',
-    '- `name` equals the file name; names and ids are unique across the repository;',
+    '- `name` equals the file name (`<name>.yaml`, or `<name>.<organizationId>.yaml` of its own organization); names are unique within an organization, ids across the repository;',
     '- the region exists for the provider and takes new VMs, and every plan is offered there;',
     '- one node group per (role, plan); a node listed under `remove:` once; one grant per user;',
     '- only `<name>.yaml` files live in `clusters/` (no `.yml`, no other files, no sub-folders).',

@@ -399,3 +399,69 @@ describe('bad input: symlinks and huge manifests pushed to Git', () => {
     report('bad input: symlinks and huge manifests', { symlinkTargets: 2, hugeManifests: 1, deleted: w.co.store.cluster('cluster_keep') ? 0 : 1 });
   });
 });
+
+/**
+ * Malformed percent-encoding (issue 14 item 11), a block of its own: random paths and query
+ * strings with escapes that do not decode (`%`, `%zz`, truncated or overlong UTF-8, encoded
+ * surrogates) on every route family — the Clusters API, the dashboard's data and pages, the Git
+ * hook, the probes, /metrics, unknown routes — answer 400 in the error envelope, never 500, and
+ * commit nothing.
+ */
+describe('bad input: malformed percent-encoding on every route', () => {
+  let w: ApiWorld;
+  beforeAll(async () => {
+    w = await startApiWorld({ files: { 'clusters/fuzz1.yaml': FUZZ1 }, config: { statusCommits: false, credentials: {} } });
+    await waitFor('the daemon has fuzz1', () => w.co.daemon.desired().get('cluster_fuzz1') !== undefined);
+  });
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  const ROUTES: [string, string][] = [
+    ['GET', '/api/cluster.one'],
+    ['GET', '/api/cluster.all'],
+    ['POST', '/api/cluster.addNode'],
+    ['DELETE', '/api/cluster.remove'],
+    ['GET', '/api/openapi.json'],
+    ['GET', '/ui/api/clusters'],
+    ['GET', '/ui/api/clusters/'],
+    ['GET', '/ui/api/pulls'],
+    ['GET', '/clusters/'],
+    ['GET', '/assets/'],
+    ['POST', '/hooks/git'],
+    ['GET', '/healthz'],
+    ['GET', '/readyz'],
+    ['GET', '/metrics'],
+    ['GET', '/nowhere/'],
+  ];
+  const BAD = ['%', '%z', '%zz', '%E0%A4%A', '%C3', '%FF', '%C0%AF', '%ED%A0%80', '%%', '%2'];
+  const safe = fc.stringMatching(/^[a-z0-9_.-]{0,12}$/);
+
+  it('answers 400 in the envelope, never 5xx, and commits nothing', async () => {
+    const before = remoteHeadOf(w);
+    const problems: string[] = [];
+    let cases = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...ROUTES), fc.constantFrom(...BAD), safe, safe, fc.constantFrom('path', 'key', 'value'), async ([method, route], bad, a, b, where) => {
+        // `_` after the bad escape: a hex digit there could complete it (`%2` + `7` is `%27`).
+        const tail = `${bad}_${b}`;
+        const target = where === 'path' ? `${route}${a}${tail}` : where === 'key' ? `${route}?${a}${tail}=1` : `${route}?clusterId=${a}${tail}`;
+        const body = method === 'GET' ? '' : '{"clusterId":"cluster_fuzz1","role":"worker","plan":"nano"}';
+        const reply = await rawRequest(w.co.url, [`${method} ${target} HTTP/1.1`, `Authorization: Bearer ${w.tokens.alice}`, ...(body ? ['Content-Type: application/json'] : [])], body);
+        cases += 1;
+        const type = /content-type:\s*([^\r\n]+)/i.exec(reply.headers)?.[1] ?? null;
+        const problem = reply.status !== 400 ? `status ${reply.status}` : envelopeProblem(reply.status, type, reply.json);
+        if (problem) problems.push(`${method} ${target}: ${problem} ${reply.body.slice(0, 120)}`);
+      }),
+      { numRuns: Math.max(150, Math.round(SIZES.fuzzCases / 20)), seed: SEED },
+    );
+    report('bad input: malformed percent-encoding', { cases, problems: problems.length, ...(problems.length ? { details: problems.slice(0, 20) } : {}) });
+    expect(problems).toEqual([]);
+    expect(remoteHeadOf(w)).toBe(before);
+    expect((await call(w.co.url, 'GET', '/healthz')).status).toBe(200);
+  });
+});
+
+function remoteHeadOf(world: ApiWorld): string {
+  return head(world.repo);
+}

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, commits, converged, group, manifest, startApiWorld, type ApiWorld, type CallOptions, type Reply } from '../integration/api/api-harness.js';
 import { report } from './sizes.js';
+import { alpha, REPO, startGitHubWorld, type GitHubWorld } from '../integration/dashboard/github-world.js';
 
 /**
  * Isolation (issue 10, suite 5): every procedure, called by every user — admins and members of
@@ -135,3 +136,73 @@ describe('isolation: every procedure × every user × every cluster', () => {
     expect(forbidden).toBeGreaterThan(0);
   });
 });
+
+/**
+ * Cross-organization leaks (issue 14 item 9), a block of its own: no answer, metric or
+ * pull-request view tells one organization anything about another's clusters — not whether a
+ * name is in use (create/rename answer alike for taken-elsewhere and free names), not a cluster
+ * id in /metrics, not a plan of its cluster through a pull request whose head claims the reader's
+ * organization.
+ */
+describe('isolation: cross-organization oracles (names, metrics, pull-request plans)', () => {
+  let world: GitHubWorld;
+  const leaks: string[] = [];
+  const api = (token: string, method: string, procedure: string, o: CallOptions = {}) => call(world.w.co.url, method, `/api/${procedure}`, { token, ...o });
+  const create = (token: string, organizationId: string, name: string) =>
+    api(token, 'POST', 'cluster.create', { body: { organizationId, name, provider: 'digitalocean', region: 'sfo3', orchestrator: 'kubernetes', nodes: [{ role: 'manager', plan: 'small', count: 1 }] } });
+  const shape = (r: Reply) => JSON.stringify({ status: r.status, keys: Object.keys(r.json?.result?.data ?? r.json?.error ?? {}), code: r.json?.error?.code ?? null });
+
+  beforeAll(async () => {
+    // alpha belongs to org_abc123 (alice), bravo to org_other (eve); the GitHub integration is on.
+    world = await startGitHubWorld();
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('metrics: no series names a cluster, a cluster id or an organization', async () => {
+    const text = (await call(world.w.co.url, 'GET', '/metrics')).text;
+    const named = text.split('\n').filter((l) => !l.startsWith('#') && /[{,](cluster|organization|org|name)="|cluster_[a-z0-9]+|org_[a-z0-9]+/.test(l));
+    report('isolation: metrics', { series: text.split('\n').filter((l) => l && !l.startsWith('#')).length, naming: named.length });
+    expect(named).toEqual([]);
+  });
+
+  it("pull requests: a head claiming org_other for org_abc123's cluster shows org_other nothing of it", async () => {
+    const { w, gh } = world;
+    world.branch('claim-alpha', { 'clusters/alpha.yaml': alpha(4).replace('organizationId: org_abc123', 'organizationId: org_other') });
+    const pr = await gh.openPullRequest({ repo: REPO, head: 'claim-alpha', title: 'alpha: four workers' });
+    await w.co.prWatcher!.pollOnce();
+    const eve = (await call(w.co.url, 'GET', '/ui/api/pulls', { token: w.tokens.eve })).json;
+    const alice = (await call(w.co.url, 'GET', '/ui/api/pulls', { token: w.tokens.alice })).json;
+    const seen = (view: { pulls: { number: number }[] }) => view.pulls.some((p) => p.number === pr.number);
+    report('isolation: pull-request plans', { 'shown to org_other': seen(eve), 'shown to org_abc123': seen(alice) });
+    expect(seen(eve)).toBe(false);
+    expect(JSON.stringify(eve)).not.toContain('cluster_alpha');
+    expect(seen(alice)).toBe(true);
+  });
+
+  // Last: the clusters it creates change which names are taken.
+  it('names: a name another organization uses answers like a free one, the repository holds both, and only the own organization gets 409', async () => {
+    const { w } = world;
+    let probes = 0;
+    for (const [token, org, taken] of [[w.tokens.eve, 'org_other', 'alpha'], [w.tokens.alice, 'org_abc123', 'bravo']] as const) {
+      const onTaken = await create(token, org, taken);
+      const onFree = await create(token, org, `free-${org.slice(4, 9).replace(/_/g, '')}`);
+      probes += 2;
+      if (shape(onTaken) !== shape(onFree)) leaks.push(`${org} create ${taken}: ${shape(onTaken)} differs from a free name's ${shape(onFree)}`);
+      if (onTaken.status !== 201) leaks.push(`${org} create ${taken}: ${onTaken.status} ${onTaken.text.slice(0, 200)}`);
+      const again = await create(token, org, taken);
+      probes += 1;
+      if (again.status !== 409) leaks.push(`${org} create ${taken} twice: ${again.status} (own organization: expected 409)`);
+    }
+    const files = clusterFilesAt(world);
+    for (const f of ['clusters/alpha.yaml', 'clusters/alpha.org_other.yaml', 'clusters/bravo.yaml', 'clusters/bravo.org_abc123.yaml']) if (!files.includes(f)) leaks.push(`${f} missing: ${files.join(', ')}`);
+    report('isolation: name oracle', { probes, leaks: leaks.length });
+    expect(leaks).toEqual([]);
+  });
+});
+
+function clusterFilesAt(world: GitHubWorld): string[] {
+  const { repo } = world.w;
+  return repo.git(repo.root, '--git-dir', repo.remote, 'ls-tree', '--name-only', 'main', 'clusters/').trim().split('\n').filter(Boolean);
+}

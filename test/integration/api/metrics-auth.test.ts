@@ -50,6 +50,9 @@ describe('/metrics: an optional bearer token, and no per-cluster series', () => 
   });
 
   it('with the token: 200, aggregates per provider and result, and no cluster id, name or organization in any series', async () => {
+    // The pass that saw a cluster running is counted as it ends, just after the status is saved.
+    const converged = (text: string) => ['digitalocean', 'hetzner'].every((p) => new RegExp(`^clusterops_revision_to_converged_seconds_count\\{provider="${p}"\\} 1$`, 'm').test(text));
+    await waitFor('both convergences counted', async () => converged((await scrape({ Authorization: `Bearer ${METRICS_TOKEN}` })).text));
     const res = await scrape({ Authorization: `Bearer ${METRICS_TOKEN}` });
     expect([res.status, res.headers.get('content-type')]).toEqual([200, expect.stringMatching(/^text\/plain; version=0\.0\.4/)]);
     expect(res.text).toMatch(/^clusterops_reconcile_total\{provider="digitalocean",result="(success|requeue)"\} [1-9]/m);
