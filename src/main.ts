@@ -15,6 +15,7 @@ import type { ServeConfig } from './config.js';
 import { ConfigError, secretsOf, webhookSecretProblem } from './config.js';
 import { dashboardRoutes, githubPullLink } from './dashboard/index.js';
 import type { Provider } from './domain/manifest/types.js';
+import { nameFromFile } from './domain/manifest/rules.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import type { ClusterStatus } from './domain/status/types.js';
@@ -115,8 +116,8 @@ async function start(config: ServeConfig, overrides: StartOverrides, lock: DataD
   let wake: () => void = () => undefined;
   const { source, commit, closeSource, snapshotOf, git, isOpen: sourceOpen } = await openSource(config, repo, log, () => wake(), (workDir) => checkOwner(config, store, workDir));
   if (!config.ownerId) log.info({ ownerId: store.instanceId }, `owner id ${store.instanceId} (kept in state.json): set ownerId: ${store.instanceId} in the configuration, so that a new data directory adopts these VMs instead of creating them again`);
-  // The cluster whose manifest declares a name owns status/<name>.yaml (not an old one of that name being deleted).
-  const nameOwner = (name: string) => [...daemon.desired().entries].find(([, e]) => (e.kind === 'valid' ? e.manifest.name : e.name) === name)?.[0];
+  // The cluster whose manifest file has a stem owns status/<stem>.yaml (not an old one of that name being deleted).
+  const nameOwner = (stem: string) => [...daemon.desired().entries].find(([, e]) => (e.kind === 'valid' ? (e.file ? nameFromFile(e.file) : e.manifest.name) : e.name) === stem)?.[0];
   const statusWriter = config.statusCommits && commit ? createGitStatusWriter({ commit, author: IDENTITY, log, owner: store.instanceId, nameOwner, ...(config.statusBranch ? { branch: config.statusBranch } : {}) }) : undefined;
   const newClusterId = overrides.newClusterId ?? (() => `cluster_${randomBytes(8).toString('hex').slice(0, 12)}`);
   const deps: ReconcilerDeps = {

@@ -15,7 +15,7 @@ export interface StatusWriterOptions {
   /** Recorded in every status file (`owner:`), so a lost data directory can tell whose VMs these are. */
   owner?: string;
   /**
-   * The id of the cluster whose manifest now declares `name`, if any. That cluster owns
+   * The id of the cluster whose manifest file now has this stem (`web`, `web.org_b`), if any. That cluster owns
    * `status/<name>.yaml`: another one with the same name (the old cluster of a reused name,
    * still being deleted) reports only in its events and logs, and never removes the file.
    */
@@ -108,9 +108,9 @@ export function createGitStatusWriter(options: StatusWriterOptions): StatusWrite
     publish(record, removed) {
       const doc = removed ? null : toDocument(record, options.owner);
       if (!removed && !doc) return Promise.resolve(true);
-      const owner = options.nameOwner?.(record.name);
+      const owner = options.nameOwner?.(statusNameOf(record));
       if (owner !== undefined && owner !== record.id) {
-        options.log.debug({ clusterId: record.id, owner }, `status/${record.name}.yaml belongs to the cluster whose manifest has that name now; not written for this one`);
+        options.log.debug({ clusterId: record.id, owner }, `status/${statusNameOf(record)}.yaml belongs to the cluster whose manifest has that name now; not written for this one`);
         return Promise.resolve(true);
       }
       const fingerprint = statusFingerprint(doc);

@@ -2,7 +2,12 @@ import { isOrgAdmin } from '../../auth/access.js';
 import type { Store } from '../../store/store.js';
 import type { ClusterRecord } from '../../store/types.js';
 import { ApiError } from '../errors.js';
-import { commitWrite, editExisting } from './commit.js';
+import type { ManifestEdit } from '../../domain/manifest/edit.js';
+import { readManifestId, readManifestOrganization } from '../../domain/manifest/parse.js';
+import { manifestFiles } from '../../domain/manifest/rules.js';
+import type { FileReader } from '../../sources/git-source.js';
+import type { FileChange } from '../../sources/types.js';
+import { commitWrite, editExisting, manifestPath, nameTaken } from './commit.js';
 import type { Call, Outcome } from './deps.js';
 import { resolveCluster } from './resolve.js';
 
@@ -27,10 +32,13 @@ export async function transferCluster(call: Call): Promise<Outcome> {
   const approval = { to, by: principal.userId, at: deps.now().toISOString() };
   if (cluster.record) await setTransfer(deps.store, cluster.id, approval);
   try {
-    const edit = editExisting(cluster.id, cluster.name, [
+    const edits: ManifestEdit[] = [
       { op: 'set', field: 'organizationId', value: to },
       { op: 'unset', field: 'access' },
-    ]);
+    ];
+    // An invalid entry (Git already names `to`) has no parsed file: the record's, else the plain one.
+    const file = cluster.file ?? cluster.record?.manifestFile ?? manifestPath(cluster.name);
+    const edit = async (read: FileReader) => moveFile(await editExisting(cluster.id, file, edits)(read), file, await transferTarget(read, { id: cluster.id, name: cluster.name, file }, to));
     // Nothing to commit (Git already names `to`): the snapshot is the same, so look at it again.
     if (!(await commitWrite(call, `cluster.transfer: ${cluster.name} from ${cluster.organizationId} to ${to}`, edit))) await deps.reevaluate();
   } catch (err) {
@@ -49,4 +57,23 @@ async function setTransfer(store: Store, id: string, approval: ClusterRecord['tr
     if (approval) rec.transfer = approval;
     else if (JSON.stringify(rec.transfer) === JSON.stringify(expected)) delete rec.transfer;
   });
+}
+
+/**
+ * The file the cluster lives in once it belongs to `to` (names are per organization, DESIGN §6):
+ * its plain `clusters/<name>.yaml` stays; a file suffixed with the old organization moves to the
+ * plain one when free, else to `<name>.<to>.yaml`. A cluster of that name in `to` is a conflict.
+ */
+async function transferTarget(read: FileReader, cluster: { id: string; name: string; file: string }, to: string): Promise<string> {
+  const [plain, scoped] = manifestFiles(cluster.name, to);
+  const texts = await Promise.all([read(plain), read(scoped)]);
+  if (texts.some((t) => t !== undefined && readManifestId(t) !== cluster.id && readManifestOrganization(t) === to)) throw nameTaken(cluster.name);
+  return cluster.file === plain || texts[0] === undefined ? plain : scoped;
+}
+
+/** The edited manifest at `target` instead of `file` (the edit's changes are for `file`). */
+function moveFile(changes: FileChange[], file: string, target: string): FileChange[] {
+  if (target === file) return changes;
+  const content = changes.find((c) => c.path === file)?.content;
+  return content ? [{ path: file, content: null }, { path: target, content }] : changes;
 }

@@ -1,12 +1,14 @@
 import type { RepoEntry } from '../../domain/manifest/repository.js';
+import { MAX_MANIFEST_BYTES } from '../../sources/manifest-limits.js';
 import { PLAN_CONTEXT, PLAN_MARKER, truncate, VALIDATE_CONTEXT, type PullRequestReport } from './pr-report.js';
 
 /**
- * The largest manifest a pull-request check parses. Real manifests are a few KiB; parsing
- * megabytes of YAML from a fork's pull request would hold the event loop for seconds and take
- * gigabytes, so larger files are reported without being parsed.
+ * The largest manifest a pull-request check parses: the readers' own cap (sources/manifest-limits),
+ * so a larger file reaches a check only as an `unreadable` entry. Kept here for entries read
+ * some other way. Real manifests are a few KiB; parsing megabytes of YAML from a fork's pull
+ * request would hold the event loop for seconds and take gigabytes.
  */
-export const MAX_PR_MANIFEST_BYTES = 256 * 1024;
+export const MAX_PR_MANIFEST_BYTES = MAX_MANIFEST_BYTES;
 
 /** At most this much of `clusters/` is parsed per pull-request check, all files together. */
 export const MAX_PR_CLUSTERS_BYTES = 4 * 1024 * 1024;

@@ -31,12 +31,12 @@ export interface IdentityScope {
 /** Pure: see `HeadIdentity`. */
 export function identifyHead(c: LoadedCluster, scope: IdentityScope): HeadIdentity {
   const { name } = c.manifest;
-  // Names are per organization (DESIGN §6): only a cluster of the head's own organization is this one.
-  const org = c.manifest.organizationId;
-  const baseNamed = scope.base.clusters.find((b) => b.manifest.name === name && b.manifest.organizationId === org && b.manifest.id !== undefined && !scope.headIds.has(b.manifest.id));
+  // By name across organizations, as the daemon restores a removed id: a head that also claims
+  // another organization then plans as an immutable-field error, never as a delete + create.
+  const baseNamed = scope.base.clusters.find((b) => b.manifest.name === name && b.manifest.id !== undefined && !scope.headIds.has(b.manifest.id));
   const out: HeadIdentity = {};
   if (!c.manifest.id) {
-    const restored = baseNamed?.manifest.id ?? scope.records.find((r) => r.name === name && r.organizationId === org && !scope.headIds.has(r.id) && r.status?.status !== 'deleting')?.id;
+    const restored = baseNamed?.manifest.id ?? scope.records.find((r) => r.name === name && !scope.headIds.has(r.id) && r.status?.status !== 'deleting')?.id;
     if (restored) Object.assign(out, { id: restored, restored });
   } else {
     out.id = c.manifest.id;

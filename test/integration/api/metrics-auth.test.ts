@@ -113,7 +113,8 @@ describe('metrics token settings', () => {
 
   it('the warning is logged at start when clusterops listens beyond loopback without a token', async () => {
     const log = recordingLogger();
-    const w = await startApiWorld({ config: { statusCommits: false, host: '0.0.0.0' }, log });
+    // Beyond loopback a webhook secret is required (issue 14 item 6); /metrics stays open without its own token.
+    const w = await startApiWorld({ config: { statusCommits: false, host: '0.0.0.0', webhookSecret: 'metrics-test-webhook-secret' }, log });
     try {
       expect(log.lines.filter((l) => l.level === 'warn' && l.message.includes('/metrics is served without authentication')).length).toBe(1);
       expect((await call(w.co.url, 'GET', '/metrics')).status).toBe(200);

@@ -108,9 +108,9 @@ describe('pull-request checks stay bounded: comment cap, refused comments, per-h
     await checking;
     console.log(`[pr-limits] /healthz during the 8.4 MB check: ${latencies.length} answers, max ${Math.round(Math.max(...latencies))} ms`);
     expect(answeredDuring).toBeGreaterThan(0);
-    expect(status(pr.headSha, 'clusterops/validate')).toMatchObject({ state: 'failure', description: expect.stringMatching(/^clusters\/huge\.yaml is 8\.\d MB: a manifest may be at most 256 KiB/) });
+    expect(status(pr.headSha, 'clusterops/validate')).toMatchObject({ state: 'failure', description: expect.stringMatching(/^clusters\/huge\.yaml:1:1: manifest is 8\.\d MB; the limit is 256 KiB/) });
     const [comment] = plans(pr.number);
-    expect(comment!.body).toContain('clusters/huge.yaml is 8.');
+    expect(comment!.body).toContain('clusters/huge.yaml:1:1: manifest is 8.');
     expect(comment!.body.length).toBeLessThan(5_000);
   });
 });
