@@ -28,7 +28,7 @@ describe('/metrics: an optional bearer token, and no per-cluster series', () => 
 
   beforeAll(async () => {
     // Listening on every address, as the image does: the token is what keeps the metrics private.
-    w = await startApiWorld({ files: { 'clusters/alpha.yaml': ALPHA, 'clusters/bravo.yaml': BRAVO }, config: { statusCommits: false, host: '0.0.0.0', metricsToken: METRICS_TOKEN }, log });
+    w = await startApiWorld({ files: { 'clusters/alpha.yaml': ALPHA, 'clusters/bravo.yaml': BRAVO }, config: { statusCommits: false, host: '0.0.0.0', webhookSecret: 'metrics-test-webhook-secret', metricsToken: METRICS_TOKEN }, log });
     await Promise.all([converged(w.co, 'cluster_alpha', 1), converged(w.co, 'cluster_bravo', 1)]);
   });
   afterAll(async () => {
