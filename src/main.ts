@@ -117,7 +117,7 @@ async function start(config: ServeConfig, overrides: StartOverrides, lock: DataD
   const { source, commit, closeSource, snapshotOf, git, isOpen: sourceOpen } = await openSource(config, repo, log, () => wake(), (workDir) => checkOwner(config, store, workDir));
   if (!config.ownerId) log.info({ ownerId: store.instanceId }, `owner id ${store.instanceId} (kept in state.json): set ownerId: ${store.instanceId} in the configuration, so that a new data directory adopts these VMs instead of creating them again`);
   // The cluster whose manifest file has a stem owns status/<stem>.yaml (not an old one of that name being deleted).
-  const nameOwner = (stem: string) => [...daemon.desired().entries].find(([, e]) => (e.kind === 'valid' ? (e.file ? nameFromFile(e.file) : e.manifest.name) : e.name) === stem)?.[0];
+  const nameOwner = (stem: string) => [...daemon.desired().entries].find(([, e]) => nameFromFile(e.file) === stem)?.[0];
   const statusWriter = config.statusCommits && commit ? createGitStatusWriter({ commit, author: IDENTITY, log, owner: store.instanceId, nameOwner, ...(config.statusBranch ? { branch: config.statusBranch } : {}) }) : undefined;
   const newClusterId = overrides.newClusterId ?? (() => `cluster_${randomBytes(8).toString('hex').slice(0, 12)}`);
   const deps: ReconcilerDeps = {

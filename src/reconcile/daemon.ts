@@ -206,6 +206,7 @@ function recordFacts(store: Store): Map<string, RecordFacts> {
         organizationId: r.organizationId,
         ...(approvedTransfer(r.transfer, Date.now()) ? { transferTo: r.transfer!.to } : {}),
         deleting: r.status?.status === 'deleting',
+        ...(r.manifestFile ? { file: r.manifestFile } : {}),
       },
     ]),
   );

@@ -13,6 +13,8 @@ export interface RecordFacts extends ImmutableFacts {
   transferTo?: string;
   /** Its manifest was removed and its VMs are being deleted: a new manifest of that name is a new cluster. */
   deleting?: boolean;
+  /** The manifest file it was last applied from. */
+  file?: string;
 }
 
 /** How long a `cluster.transfer` approval stays good: its commit lands within seconds; a stale one must not let a later Git edit through. */
@@ -54,7 +56,7 @@ export function checkImmutableFields(entries: Entries, input: IdentityInput, has
     const changes = diffImmutable(was, entry.manifest, was.transferTo);
     if (changes.length === 0) continue;
     const message = `${entry.manifest.name}: ${immutableMessage(changes)}`;
-    entries.set(id, { kind: 'invalid', name: entry.manifest.name, message, hash: hash(message) });
+    entries.set(id, { kind: 'invalid', name: entry.manifest.name, message, hash: hash(message), file: entry.file });
   }
 }
 
@@ -70,7 +72,7 @@ export function restoreRemovedIds(unassigned: readonly LoadedCluster[], entries:
   const restores: IdRestore[] = [];
   for (const c of unassigned) {
     const name = c.manifest.name;
-    const candidates = [...input.known].filter(([id, n]) => n === name && !entries.has(id) && !input.records?.get(id)?.deleting).map(([id]) => id);
+    const candidates = [...input.known].filter(([id, n]) => n === name && !entries.has(id) && sameCluster(input.records?.get(id), c)).map(([id]) => id);
     if (candidates.length === 0) {
       fresh.push(c);
       continue;
@@ -79,17 +81,29 @@ export function restoreRemovedIds(unassigned: readonly LoadedCluster[], entries:
       const id = candidates[0]!;
       restores.push({ file: c.file, name, id });
       const message = `${c.file}: id removed; clusterops commits \`id: ${id}\` back`;
-      entries.set(id, { kind: 'invalid', name, message, hash: hash(message), pending: true });
+      entries.set(id, { kind: 'invalid', name, message, hash: hash(message), file: c.file, pending: true });
       continue;
     }
     for (const id of candidates) {
       const restore = candidates.map((x) => `\`id: ${x}\``).join(' or ');
       const why = candidates.length > 1 ? ` (${candidates.length} known clusters were named ${name})` : '';
       const message = `${c.file}: id removed; restore ${restore}${why}`;
-      entries.set(id, { kind: 'invalid', name, message, hash: hash(message) });
+      entries.set(id, { kind: 'invalid', name, message, hash: hash(message), file: c.file });
     }
   }
   return { fresh, restores };
+}
+
+/**
+ * Whether a manifest without an id can be the known cluster of its name. Names are per
+ * organization: another organization's cluster is a candidate only when this is the very file it
+ * was applied from (its `organizationId` was edited too: that is then an immutable-field error,
+ * never a delete + create). A cluster being deleted is not a candidate: its name is free again.
+ */
+function sameCluster(was: RecordFacts | undefined, c: LoadedCluster): boolean {
+  if (!was) return true;
+  if (was.deleting) return false;
+  return was.organizationId === c.manifest.organizationId || was.file === c.file;
 }
 
 /**

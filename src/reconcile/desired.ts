@@ -63,7 +63,7 @@ export function buildDesiredState(input: DesiredInput): DesiredState {
     const id = bad.id ?? nameToId.get(bad.name);
     if (!id || entries.has(id)) continue;
     const message = bad.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('; ');
-    entries.set(id, { kind: 'invalid', name: bad.name, message, hash: hashOf(message) });
+    entries.set(id, { kind: 'invalid', name: bad.name, message, hash: hashOf(message), file: bad.file });
   }
   checkImmutableFields(entries, input, hashOf);
   const { fresh: unassigned, restores } = restoreRemovedIds(withoutId, entries, input, hashOf);

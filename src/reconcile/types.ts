@@ -8,9 +8,10 @@ import type { ObservationCache } from './observation.js';
 
 /** A cluster as the latest snapshot declares it. */
 export type DesiredEntry =
-  | { kind: 'valid'; manifest: ClusterManifest & { id: string }; hash: string; /** Its path (`clusters/<name>.yaml` or `clusters/<name>.<org>.yaml`). */ file?: string }
+  | { kind: 'valid'; manifest: ClusterManifest & { id: string }; hash: string; /** Its path (`clusters/<name>.yaml` or `clusters/<name>.<org>.yaml`). */ file: string }
   /** `pending`: no error, the daemon is committing a fix (a removed id) and nothing is done until it lands. */
-  | { kind: 'invalid'; name: string; message: string; hash: string; pending?: boolean };
+  /** `file`: the file it was read from (a misplaced one too), so a write or removal touches that file and no other. */
+  | { kind: 'invalid'; name: string; message: string; hash: string; file: string; pending?: boolean };
 
 /** The desired state the reconciler reads at the start of every pass. */
 export interface DesiredView {

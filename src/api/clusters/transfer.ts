@@ -7,7 +7,7 @@ import { readManifestId, readManifestOrganization } from '../../domain/manifest/
 import { manifestFiles } from '../../domain/manifest/rules.js';
 import type { FileReader } from '../../sources/git-source.js';
 import type { FileChange } from '../../sources/types.js';
-import { commitWrite, editExisting, manifestPath, nameTaken } from './commit.js';
+import { commitWrite, editExisting, nameTaken } from './commit.js';
 import type { Call, Outcome } from './deps.js';
 import { resolveCluster } from './resolve.js';
 
@@ -36,8 +36,8 @@ export async function transferCluster(call: Call): Promise<Outcome> {
       { op: 'set', field: 'organizationId', value: to },
       { op: 'unset', field: 'access' },
     ];
-    // An invalid entry (Git already names `to`) has no parsed file: the record's, else the plain one.
-    const file = cluster.file ?? cluster.record?.manifestFile ?? manifestPath(cluster.name);
+    // Resolved above: a cluster with a manifest (valid or invalid) always has its file.
+    const file = cluster.file!;
     const edit = async (read: FileReader) => moveFile(await editExisting(cluster.id, file, edits)(read), file, await transferTarget(read, { id: cluster.id, name: cluster.name, file }, to));
     // Nothing to commit (Git already names `to`): the snapshot is the same, so look at it again.
     if (!(await commitWrite(call, `cluster.transfer: ${cluster.name} from ${cluster.organizationId} to ${to}`, edit))) await deps.reevaluate();

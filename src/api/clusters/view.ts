@@ -54,12 +54,11 @@ export function knownCluster(desired: DesiredState, store: Store, id: string): K
   const record = store.cluster(id);
   if (entry?.kind === 'valid') {
     const m = entry.manifest;
-    const file = entry.file ?? `clusters/${m.name}.yaml`;
-    return { id, name: m.name, organizationId: m.organizationId, provider: m.provider, region: m.region, orchestrator: m.orchestrator, manifest: m, file, access: m.access ?? [], ...(record ? { record } : {}) };
+    return { id, name: m.name, organizationId: m.organizationId, provider: m.provider, region: m.region, orchestrator: m.orchestrator, manifest: m, file: entry.file, access: m.access ?? [], ...(record ? { record } : {}) };
   }
   if (!record) return undefined;
-  // An invalid entry's name is its file's stem: `<name>` or `<name>.<organizationId>`.
-  if (entry) return { ...fromRecord(record), name: entry.name.split('.')[0]!, invalid: entry.message, file: `clusters/${entry.name}.yaml` };
+  // An invalid entry's name may be its file's stem (`<name>.<organizationId>`); its file is the one it was read from.
+  if (entry) return { ...fromRecord(record), name: entry.name.split('.')[0]!, invalid: entry.message, file: entry.file };
   return record.organizationId !== 'org_unknown' ? fromRecord(record) : undefined;
 }
 

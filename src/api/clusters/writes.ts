@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
 import type { ManifestEdit } from '../../domain/manifest/edit.js';
+import { readManifestId } from '../../domain/manifest/parse.js';
 import type { NodeGroup, PlanName, Role } from '../../domain/manifest/types.js';
 import { ApiError, notFound } from '../errors.js';
 import { commitWrite, editExisting } from './commit.js';
@@ -44,7 +45,14 @@ export async function removeCluster(call: Call): Promise<Outcome> {
   if (!cluster.manifest && !cluster.invalid) return { status: 204 };
   const file = cluster.file;
   if (file === undefined) return { status: 204 };
-  await commitWrite(call, `cluster.remove: ${cluster.name}`, async (read) => ((await read(file)) === undefined ? [] : [{ path: file, content: null }]));
+  await commitWrite(call, `cluster.remove: ${cluster.name}`, async (read) => {
+    const text = await read(file);
+    if (text === undefined) return [];
+    // Only this cluster's file: another id there (a reused name, a move since the snapshot) is not ours to delete.
+    const id = readManifestId(text);
+    if (id !== undefined && id !== cluster.id) throw new ApiError('CONFLICT', `${file} now holds another cluster; reload and try again`);
+    return [{ path: file, content: null }];
+  });
   return { status: 204 };
 }
 

@@ -91,9 +91,13 @@ function refusedEntry(entry: RepoEntry & { kind: 'unreadable' }): RepositoryLoad
   return { file: entry.path, name: strayName(entry.path), ...(entry.id ? { id: entry.id } : {}), diagnostics: [d] };
 }
 
-/** Empty placeholder files that keep a folder in Git (`.gitkeep`, `.keep`): allowed, silently. */
+/**
+ * Empty placeholder files that keep a folder in Git (`.gitkeep`, `.keep`): allowed, silently.
+ * One with content is a dotfile like any other (`git mv clusters/web.yaml clusters/.keep` must not
+ * read as "web removed").
+ */
 function isPlaceholder(entry: RepoEntry): boolean {
-  return entry.kind === 'file' && /^\.(gitkeep|keep)$/.test(entry.path.split('/').pop() ?? '');
+  return entry.kind === 'file' && /^\.(gitkeep|keep)$/.test(entry.path.split('/').pop() ?? '') && entry.content.trim() === '';
 }
 
 function idOf(entry: RepoEntry): { id?: string } {

@@ -86,4 +86,18 @@ describe('cluster names are per organization: no cross-organization name oracle'
     expect(parse(w.repo.show('status/alpha.yaml')!)).toMatchObject({ id: 'cluster_alpha', status: 'running' });
     expect(w.co.store.cluster('cluster_alpha')?.status?.status).toBe('running');
   });
+
+  it("removing a cluster whose manifest a person moved into a sub-folder deletes that file, never another organization's file of that name", async () => {
+    const eve = as(w.tokens.eve);
+    const moved = w.repo.show('clusters/gamma.yaml')!;
+    // clusters/eu/beta.yaml: its stem is beta, the name of org_abc123's cluster in clusters/beta.yaml.
+    w.repo.push({ 'clusters/gamma.yaml': null, 'clusters/eu/beta.yaml': moved }, 'move gamma into eu/ as beta');
+    await w.co.daemon.pollNow();
+    await waitFor('evefree invalid', () => w.co.daemon.desired().get('cluster_evefree')?.kind === 'invalid');
+    expect((await eve('DELETE', 'cluster.remove', { body: { clusterId: 'cluster_evefree' } })).status).toBe(204);
+    expect(w.repo.show('clusters/eu/beta.yaml')).toBeUndefined();
+    expect(w.repo.show('clusters/beta.yaml')).toBe(BETA);
+    await waitFor('evefree gone', () => w.co.store.cluster('cluster_evefree') === undefined);
+    expect(w.co.store.cluster('cluster_beta')?.status?.status).toBe('running');
+  });
 });

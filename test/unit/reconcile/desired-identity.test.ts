@@ -91,6 +91,18 @@ describe('a manifest whose id: line was removed keeps its cluster', () => {
     const carried = desired([at('clusters/prod.yaml', yaml('prod', { id: 'cluster_prod' })), at('clusters/prod-2.yaml', yaml('prod-2'))], { cluster_prod: 'prod', cluster_old: 'old' });
     expect(carried.unassigned.map((c) => c.manifest.name)).toEqual(['prod-2']);
   });
+
+  it("is another organization's new cluster, never given this one's id, unless it is the very file this cluster was applied from", () => {
+    const records = new Map([['cluster_prod', { ...HETZNER, file: 'clusters/prod.yaml' }]]);
+    const other = desired([at('clusters/prod.org_b.yaml', yaml('prod', { organizationId: 'org_b' }))], PROD, { records });
+    expect(other.restores).toEqual([]);
+    expect(other.unassigned.map((c) => c.file)).toEqual(['clusters/prod.org_b.yaml']);
+
+    // Its own file with organizationId edited too: the id comes back (then an immutable-field error), never a delete + create.
+    const moved = desired([at('clusters/prod.yaml', yaml('prod', { organizationId: 'org_b' }))], PROD, { records });
+    expect(moved.restores).toEqual([{ file: 'clusters/prod.yaml', name: 'prod', id: 'cluster_prod' }]);
+    expect(moved.deleting).toEqual([]);
+  });
 });
 
 describe('a layout the validator rejects never deletes a cluster', () => {
@@ -120,6 +132,12 @@ describe('a layout the validator rejects never deletes a cluster', () => {
     expect(state.deletionHeld('cluster_prod')).toMatch(/clusters\/ has errors.*clusters\/eu\/stray\.yaml/);
     // The same revision without the error deletes it.
     expect(desired([files[1]!], { ...PROD, cluster_web: 'web' }).deleting).toEqual(['cluster_prod']);
+  });
+
+  it('reads a .keep with content as a dotfile: a manifest moved there keeps its cluster', () => {
+    const state = desired([at('clusters/.keep', yaml('prod', { id: 'cluster_prod' }))], PROD);
+    expect(state.get('cluster_prod')?.kind).toBe('invalid');
+    expect(state.deleting).toEqual([]);
   });
 
   it('reports a dotfile but keeps .gitkeep and .keep silent', () => {
