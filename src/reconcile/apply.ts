@@ -52,7 +52,7 @@ export async function resumeIntents(ctx: PassContext, vms: ObservedVm[]): Promis
     if (done.size === 0) return;
     await ctx.deps.store.update((d) => {
       const r = d.clusters[ctx.clusterId];
-      if (r) r.intents = r.intents.filter((i) => !done.has(i));
+      if (r) r.intents = withoutIntents(r.intents, [...done]);
     });
   });
   if (intents.some((i) => i.kind === 'create' && !byNode.has(i.nodeId))) ctx.deps.observations.invalidate(ctx.adapter.provider);
@@ -119,7 +119,7 @@ async function createNodes(ctx: PassContext, actions: readonly PlanAction[], nod
   });
   await ctx.deps.store.update((d) => {
     const rec = d.clusters[ctx.clusterId]!;
-    rec.intents = rec.intents.filter((i) => !created.fulfilled.includes(i as never) && !created.stalled.includes(i as never));
+    rec.intents = withoutIntents(rec.intents, [...created.fulfilled, ...created.stalled]);
   });
   created.rethrow();
 }
@@ -214,4 +214,13 @@ async function deleteNode(ctx: PassContext, action: Extract<PlanAction, { type: 
   node.status = 'deleting';
   ctx.deps.observations.invalidate(ctx.adapter.provider);
   await ctx.deps.store.addEvent(ctx.clusterId, { type: 'deleted', nodeId: node.id, message: `deleting ${node.id} (${action.reason})` }, nowIso(ctx));
+}
+
+/**
+ * `intents` without `finished`, compared by value: a store update runs on a copy of the data
+ * first (the copy is what reaches the disk), where the journaled objects are copies too.
+ */
+function withoutIntents(intents: readonly Intent[], finished: readonly Intent[]): Intent[] {
+  const gone = new Set(finished.map((i) => JSON.stringify(i)));
+  return intents.filter((i) => !gone.has(JSON.stringify(i)));
 }

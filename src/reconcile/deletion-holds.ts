@@ -35,14 +35,14 @@ export async function recordHolds(store: Store, state: DesiredState, now: Date):
   const stale = store.clusters().filter((r) => needsUpdate(r, state.holds.get(r.id)));
   if (stale.length === 0) return;
   const at = now.toISOString();
-  const released: string[] = [];
+  // Worked out before the update: update functions run twice (on a copy, then on the live data).
+  const released = stale.filter((r) => r.deletionHold && !state.holds.has(r.id)).map((r) => r.id);
   await store.update((d) => {
     for (const { id } of stale) {
       const r = d.clusters[id];
       if (!r) continue;
       const revision = state.holds.get(id);
       if (revision === undefined) {
-        if (r.deletionHold) released.push(id);
         delete r.deletionHold;
         delete r.deletionConfirmation;
         continue;
