@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type Koa from 'koa';
 import { ApiError } from './errors.js';
+import { isLoopbackHost } from '../config.js';
 
 /**
  * Refuses a `/metrics` scrape that does not carry `Authorization: Bearer <token>` (401, in the
@@ -18,11 +19,6 @@ export function checkMetricsToken(ctx: Koa.Context, token: string): void {
 
 function digest(s: string): Buffer {
   return createHash('sha256').update(s, 'utf8').digest();
-}
-
-/** Whether a listen address is reachable only from this machine. */
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /**

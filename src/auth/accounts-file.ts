@@ -7,7 +7,6 @@ import { parseAccountsData } from './parse-accounts.js';
 import { AccountsError, emptyAccountsData, type AccountsData } from './types.js';
 
 /** Other auth files (the demo token) are written the same way. */
-export { writeFileDurably as writeFileAtomic } from '../durable-file.js';
 
 /** The accounts file's name inside the data directory. */
 export const ACCOUNTS_FILE = 'accounts.json';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from './accounts-file.js';
+import { writeFileDurably } from '../durable-file.js';
 import type { Accounts } from './accounts.js';
 import { isWellFormedBearer } from './tokens.js';
 import { AccountsError } from './types.js';
@@ -50,7 +50,7 @@ export async function ensureDemoAccounts(accounts: Accounts, options: { token?: 
 
 /** Writes `<dataDir>/demo-token` (the plaintext and a newline) atomically with mode 0600. */
 export async function writeDemoToken(dataDir: string, token: string): Promise<void> {
-  await writeFileAtomic(join(dataDir, DEMO_TOKEN_FILE), `${token}\n`);
+  await writeFileDurably(join(dataDir, DEMO_TOKEN_FILE), `${token}\n`);
 }
 
 /** The token in `<dataDir>/demo-token`, or null if there is no such file. */

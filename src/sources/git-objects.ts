@@ -6,6 +6,7 @@ import {
   createReadBudget,
   ID_PREFIX_BYTES,
   idFromPrefix,
+  MAX_DEPTH,
   MAX_MANIFEST_BYTES,
   sizeProblem,
   SUBMODULE_REASON,
@@ -137,9 +138,6 @@ async function readClusterTree(git: GitRunner, treeId: string, cache: BlobCache 
   }
   return out;
 }
-
-/** Sub-folders below clusters/ are listed this deep; deeper ones come back as a folder entry. */
-const MAX_DEPTH = 4;
 
 /** Every entry of the clusters/ tree, those of its sub-folders with their relative path (`eu/prod.yaml`). */
 async function listClusterTree(git: GitRunner, treeId: string, prefix = '', depth = 0): Promise<TreeEntry[]> {

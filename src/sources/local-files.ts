@@ -2,7 +2,7 @@ import { constants, type Dirent, type Stats } from 'node:fs';
 import { lstat, open, readdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RepoEntry } from '../domain/manifest/repository.js';
-import { CLUSTERS_SYMLINK_REASON, createReadBudget, ID_PREFIX_BYTES, idFromPrefix, MAX_MANIFEST_BYTES, sizeProblem, SPECIAL_REASON, SYMLINK_REASON, tooLargeReason, unreadable, type ReadBudget } from './manifest-limits.js';
+import { CLUSTERS_SYMLINK_REASON, createReadBudget, ID_PREFIX_BYTES, idFromPrefix, MAX_DEPTH, MAX_MANIFEST_BYTES, sizeProblem, SPECIAL_REASON, SYMLINK_REASON, tooLargeReason, unreadable, type ReadBudget } from './manifest-limits.js';
 
 export class RepositoryLayoutError extends Error {
   override readonly name = 'RepositoryLayoutError';
@@ -29,9 +29,6 @@ export async function readClusterEntries(repoDir: string): Promise<RepoEntry[]> 
 
 /** Vim swap files and Emacs lock files: an editor's, never a manifest (other dotfiles are reported). */
 const EDITOR_TEMP = /^\.(.+\.sw[a-p]|#.+)$/;
-
-/** Sub-folders below clusters/ are read this deep; deeper ones come back as a folder entry. */
-const MAX_DEPTH = 4;
 
 /**
  * The entries of one folder. Dotfiles and sub-folders' files are returned too, so the validator
@@ -111,8 +108,10 @@ async function readRegular(full: string, path: string, budget: ReadBudget): Prom
     const id = async () => (budget.takePrefix() ? idFromPrefix((await readUpTo(handle, ID_PREFIX_BYTES)).toString('utf8')) : undefined);
     const problem = sizeProblem(st.size, budget);
     if (problem) return unreadable(path, problem, await id());
-    // At most one byte past the limit, in case the file grew since fstat.
-    const bytes = await readUpTo(handle, MAX_MANIFEST_BYTES + 1);
+    // Sized by fstat (no 256 KiB buffer per manifest); one byte more shows a file that grew since,
+    // which is then read again up to one byte past the limit.
+    let bytes = await readUpTo(handle, st.size + 1);
+    if (bytes.length > st.size) bytes = await readUpTo(handle, MAX_MANIFEST_BYTES + 1);
     if (bytes.length > MAX_MANIFEST_BYTES) return unreadable(path, tooLargeReason(bytes.length), await id());
     return { path, kind: 'file', content: bytes.toString('utf8') };
   } finally {

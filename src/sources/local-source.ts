@@ -4,6 +4,7 @@ import { watch as chokidarWatch, type ChokidarOptions, type FSWatcher } from 'ch
 import type { RepoEntry } from '../domain/manifest/repository.js';
 import { readClusterEntries } from './local-files.js';
 import { createMutex } from './mutex.js';
+import { MAX_DEPTH } from './manifest-limits.js';
 import { silentLogger, type Snapshot, type SourceLogger } from './types.js';
 
 export interface LocalSourceOptions {
@@ -104,7 +105,7 @@ async function startWatching(
     // Sub-folders too: a manifest moved into one is reported (and its cluster kept), not lost.
     return p === dir || p === clusters || p.startsWith(`${clusters}${sep}`);
   };
-  const watcher = watch(dir, { ignoreInitial: true, depth: 5, ignored: (path) => !relevant(path) });
+  const watcher = watch(dir, { ignoreInitial: true, depth: MAX_DEPTH + 1, ignored: (path) => !relevant(path) });
   watcher.on('all', onEvent);
   watcher.on('error', onError);
   await new Promise<void>((ready) => watcher.once('ready', ready));

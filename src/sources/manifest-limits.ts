@@ -1,5 +1,8 @@
 import type { RepoEntry } from '../domain/manifest/repository.js';
 
+/** Sub-folders below clusters/ are read this deep (their files are reported as misplaced); deeper ones come back as a folder entry. */
+export const MAX_DEPTH = 4;
+
 /**
  * The largest manifest read. A real one is well under 4 KiB; an 8 MB one (a fork's pull
  * request, a pushed revision) took seconds of event-loop time and 1.5 GB to parse.

@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { nameFromFile } from '../domain/manifest/rules.js';
 import type { ClusterStatusView } from '../domain/status/types.js';
 import type { ClusterRecord } from '../store/types.js';
 
@@ -31,7 +32,7 @@ export function statusPath(name: string): string {
  * name never share (and overwrite) a status file.
  */
 export function statusNameOf(record: Pick<ClusterRecord, 'name' | 'manifestFile'>): string {
-  return record.manifestFile ? (record.manifestFile.split('/').pop() ?? record.manifestFile).replace(/\.yaml$/, '') : record.name;
+  return record.manifestFile ? nameFromFile(record.manifestFile) : record.name;
 }
 
 /**

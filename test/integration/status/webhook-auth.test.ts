@@ -100,7 +100,10 @@ describe('webhook deliveries: signed over the raw bytes, de-duplicated, coalesce
     const before = world.gh.calls['pulls.get'] ?? 0;
     for (let i = 0; i < 10; i++) void world.w.co.prWatcher!.onEvent({ action: 'synchronize', number: pr.number, merged: false });
     await world.w.co.prWatcher!.idle();
-    expect((world.gh.calls['pulls.get'] ?? 0) - before).toBeLessThanOrEqual(2);
+    const checks = (world.gh.calls['pulls.get'] ?? 0) - before;
+    // At least the one check (the events are not dropped), at most one more while it ran.
+    expect(checks).toBeGreaterThanOrEqual(1);
+    expect(checks).toBeLessThanOrEqual(2);
   });
 
   it('a signed "closed, merged" event for a pull request that is not merged posts no result and no apply status', async () => {
