@@ -1,5 +1,6 @@
 import { lookupSize } from '../domain/catalogue/catalogue.js';
 import type { ActualCluster, ActualNode, Plan, PlanAction } from '../domain/plan/types.js';
+import { lossSummary } from '../domain/status/control-plane.js';
 import type { Logger } from '../logger.js';
 import type { OrchestratorAdapter } from '../orchestrators/types.js';
 import type { ObservedVm, ProviderAdapter } from '../providers/types.js';
@@ -129,14 +130,23 @@ async function initControlPlane(ctx: PassContext, actions: readonly PlanAction[]
   if (!init || !vmRunning.has(init.nodeId)) return;
   const node = nodes.find((n) => n.id === init.nodeId)!;
   const memberId = await ctx.orchestrator.init(orchestratorCluster(record(ctx), nodes), node);
+  const recovering = record(ctx).controlPlaneLoss?.recreatedOn === undefined ? record(ctx).controlPlaneLoss : undefined;
+  const at = nowIso(ctx);
   await ctx.deps.store.update((d) => {
     const rec = d.clusters[ctx.clusterId]!;
     rec.initialized = true;
     rec.members = { ...rec.members, [node.id]: memberId };
+    if (recovering && rec.controlPlaneLoss) Object.assign(rec.controlPlaneLoss, { recreatedOn: node.id, recreatedAt: at });
   });
   markJoined(node);
+  if (recovering) {
+    const message = lossSummary({ lost: recovering.lost, recreatedOn: node.id });
+    ctx.log.warn({ node: node.id, lost: recovering.lost }, message);
+    await ctx.deps.store.addEvent(ctx.clusterId, { type: 'initialized', nodeId: node.id, message }, at);
+    return;
+  }
   ctx.log.info({ node: node.id }, `initialised the ${record(ctx).orchestrator} control plane on ${node.id}`);
-  await ctx.deps.store.addEvent(ctx.clusterId, { type: 'initialized', nodeId: node.id, message: `control plane initialised on ${node.id}` }, nowIso(ctx));
+  await ctx.deps.store.addEvent(ctx.clusterId, { type: 'initialized', nodeId: node.id, message: `control plane initialised on ${node.id}` }, at);
 }
 
 /**
@@ -150,13 +160,23 @@ async function joinNodes(ctx: PassContext, actions: readonly PlanAction[], nodes
   // Not a member yet, or no longer listed by the orchestrator (join is idempotent either way).
   const pending = nodes.filter((n) => vmRunning.has(n.id) && (members[n.id] === undefined || n.orchestratorStatus === 'not-joined') && !leaving.has(n.id));
   const joinOne = async (node: ActualNode) => {
+    // A survivor of a lost control plane leaves it first (journaled once done; leaving again is harmless).
+    const rejoin = record(ctx).controlPlaneLoss?.rejoin.includes(node.id) ?? false;
+    if (rejoin) {
+      await ctx.orchestrator.leave(node);
+      await ctx.deps.store.update((d) => {
+        const loss = d.clusters[ctx.clusterId]?.controlPlaneLoss;
+        if (loss) loss.rejoin = loss.rejoin.filter((id) => id !== node.id);
+      });
+    }
     const memberId = await ctx.orchestrator.join(orchestratorCluster(record(ctx), nodes), node);
     await ctx.deps.store.update((d) => {
       const rec = d.clusters[ctx.clusterId]!;
       rec.members = { ...rec.members, [node.id]: memberId };
     });
     markJoined(node);
-    await ctx.deps.store.addEvent(ctx.clusterId, { type: 'joined', nodeId: node.id, message: `${node.id} joined as ${node.role}` }, nowIso(ctx));
+    const message = rejoin ? `${node.id} left the lost control plane and joined the new one as ${node.role}` : `${node.id} joined as ${node.role}`;
+    await ctx.deps.store.addEvent(ctx.clusterId, { type: 'joined', nodeId: node.id, message }, nowIso(ctx));
   };
   for (const m of pending.filter((n) => n.role === 'manager')) await joinOne(m);
   const workers = await mapLimit(pending.filter((n) => n.role === 'worker'), ctx.deps.limits.createConcurrency, joinOne);
