@@ -56,6 +56,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Run
     provider: 'aws',
     endpoint: server.url,
     faults,
+    calls: () => server.calls,
     vms: live,
     seedVm: (input) => {
       const spec = { region: input.region, availabilityZone: `${input.region}a`, imageId: SEED_IMAGE, instanceType: input.size, tags: { ...input.tags, Name: input.name } };

@@ -21,6 +21,8 @@ export interface SimResponse {
 /** A matched API route: its operation name (for faults and counts) and its handler. */
 export interface SimRoute {
   operation: string;
+  /** How the request is counted when that differs from `operation` (EC2: `RunInstances DryRun`). */
+  label?: string;
   handle(): SimResponse | Promise<SimResponse>;
 }
 
@@ -36,6 +38,11 @@ export interface EmulatorHandler {
 
 export interface RunningServer {
   url: string;
+  /**
+   * API requests received, by `"<METHOD> <operation>"` (the route's `label` when it has one;
+   * `-` for requests answered before any route, such as a 401): tests count writes with it.
+   */
+  readonly calls: Readonly<Record<string, number>>;
   close(): Promise<void>;
 }
 
@@ -46,6 +53,7 @@ const MAX_BODY = 1024 * 1024;
  * admin routes `GET|POST|DELETE /__sim/faults` and `GET /__sim/state`.
  */
 export async function serveEmulator(handler: EmulatorHandler, faults: FaultInjector, port = 0, host = '127.0.0.1'): Promise<RunningServer> {
+  const calls: Record<string, number> = {};
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -57,7 +65,7 @@ export async function serveEmulator(handler: EmulatorHandler, faults: FaultInjec
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://sim');
       const simReq: SimRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks) };
-      void dispatch(handler, faults, simReq).then(
+      void dispatch(handler, faults, simReq, calls).then(
         (outcome) => {
           if (outcome === 'hang') return;
           if (outcome === 'drop') {
@@ -75,6 +83,7 @@ export async function serveEmulator(handler: EmulatorHandler, faults: FaultInjec
   const addr = server.address() as AddressInfo;
   return {
     url: `http://${host}:${addr.port}`,
+    calls,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -85,9 +94,11 @@ export async function serveEmulator(handler: EmulatorHandler, faults: FaultInjec
 
 type Outcome = 'hang' | 'drop' | { response: SimResponse; dropAfter?: boolean };
 
-async function dispatch(handler: EmulatorHandler, faults: FaultInjector, req: SimRequest): Promise<Outcome> {
+async function dispatch(handler: EmulatorHandler, faults: FaultInjector, req: SimRequest, calls: Record<string, number>): Promise<Outcome> {
   if (req.path.startsWith('/__sim/')) return { response: admin(handler, faults, req) };
   const routed = handler.route(req);
+  const key = `${req.method} ${'handle' in routed ? (routed.label ?? routed.operation) : '-'}`;
+  calls[key] = (calls[key] ?? 0) + 1;
   if (!('handle' in routed)) return { response: routed };
   const fault = faults.take(routed.operation);
   if (fault?.kind === 'timeout') return 'hang';

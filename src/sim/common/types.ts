@@ -49,6 +49,8 @@ export interface RunningEmulator {
   faults: FaultInjector;
   /** Every VM that still exists (deleted ones drop out once gone; EC2 terminated ones are not listed). */
   vms(): SimVmView[];
+  /** API requests received, by `"<METHOD> <operation>"` (see `RunningServer.calls`). */
+  calls(): Readonly<Record<string, number>>;
   /** Creates a VM directly in the emulator's state (for foreign-owner and pagination set-ups). */
   seedVm(input: { region: string; size: string; name: string; tags: Record<string, string> }): SimVmView;
   close(): Promise<void>;

@@ -21,7 +21,8 @@ export interface HandlerDeps extends Omit<RouteDeps, 'error'> {
 
 /**
  * The DigitalOcean API in front of the store: bearer auth, the per-token rate limit with its
- * `ratelimit-*` headers on every authenticated answer, then the droplet and action routes.
+ * `ratelimit-*` headers on every authenticated answer, the token's scopes (403 when a
+ * custom-scoped token lacks one the route needs), then the routes.
  * Body-less requests with `Content-Type: application/json` (dots-wrapper sends it on GET and
  * DELETE) are fine: the body is only read by create.
  */
@@ -45,7 +46,7 @@ export function createDoHandler(deps: HandlerDeps): EmulatorHandler {
         operation: route?.operation ?? 'unknown',
         handle: () => {
           const verdict = deps.limiter.admit(token, deps.store.now());
-          const response = verdict.refused ? canonical(429) : (route?.run() ?? canonical(404));
+          const response = verdict.refused ? canonical(429) : !route ? canonical(404) : deps.account.allows(token, route.scopes) ? route.run() : canonical(403);
           return { ...response, headers: { ...verdict.headers, ...response.headers } };
         },
       };
@@ -55,6 +56,7 @@ export function createDoHandler(deps: HandlerDeps): EmulatorHandler {
     faultResponse: (status) => canonical(status),
     state: () => ({
       droplets: deps.store.list().map((d) => deps.store.view(d)),
+      account: deps.account.view(),
       rateLimits: deps.limiter.views(deps.store.now()),
     }),
   };

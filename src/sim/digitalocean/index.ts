@@ -4,11 +4,17 @@ import { serveEmulator } from '../common/http.js';
 import { IpPool } from '../common/ip-pool.js';
 import type { EmulatorOptions, RunningEmulator } from '../common/types.js';
 import { toDoTags } from '../../providers/ownership.js';
+import { DoAccount } from './account.js';
 import { createDoCatalog } from './catalog.js';
 import { createDoHandler } from './handler.js';
 import { SlidingWindowLimiter } from './rate-limit.js';
 import { createDoRenderer } from './render.js';
 import { DropletStore } from './store.js';
+
+/** The DigitalOcean emulator, with the simulated account behind its tokens (tests change it). */
+export interface DigitalOceanEmulator extends RunningEmulator {
+  readonly account: DoAccount;
+}
 
 /** The image seeded droplets run; creates may name any image the emulator knows. */
 const SEED_IMAGE = 'ubuntu-24-04-x64';
@@ -19,9 +25,10 @@ const SEED_IMAGE = 'ubuntu-24-04-x64';
  * answers 204 and the droplet is gone `deleteMs` later (status `off`, `locked` meanwhile).
  * Seeded droplets are active at once. Status is computed from the clock on every read.
  */
-export async function startDigitalOceanEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
+export async function startDigitalOceanEmulator(options: EmulatorOptions): Promise<DigitalOceanEmulator> {
   const faults = options.faults ?? new FaultInjector();
-  const catalog = createDoCatalog();
+  const account = new DoAccount();
+  const catalog = createDoCatalog(undefined, account);
   const store = new DropletStore({
     clock: options.clock ?? systemClock,
     ips: options.ips ?? new IpPool(),
@@ -31,6 +38,7 @@ export async function startDigitalOceanEmulator(options: EmulatorOptions): Promi
   });
   const handler = createDoHandler({
     store,
+    account,
     catalog,
     render: createDoRenderer(catalog),
     limiter: new SlidingWindowLimiter(options.rateLimitScale ?? 1),
@@ -40,7 +48,9 @@ export async function startDigitalOceanEmulator(options: EmulatorOptions): Promi
   return {
     provider: 'digitalocean',
     endpoint: `${server.url}/v2`,
+    account,
     faults,
+    calls: () => server.calls,
     vms: () => store.list().map((d) => store.view(d)),
     seedVm: ({ region, size, name, tags }) => store.view(store.create({ name, region, size, image: SEED_IMAGE, tags: toDoTags(tags) }, 0).droplet),
     close: () => server.close(),

@@ -6,6 +6,12 @@ import type { ActionRecord, DropletRecord, DropletStatus } from './store.js';
 export interface DoRenderer {
   droplet(d: DropletRecord, status: DropletStatus): Record<string, unknown>;
   action(a: ActionRecord, now: number): Record<string, unknown>;
+  /** A region object (`GET /v2/regions`): its sizes are those offered there now. */
+  region(slug: string): Record<string, unknown>;
+  /** A size object (`GET /v2/sizes`) with the regions offering it. */
+  size(slug: string): Record<string, unknown>;
+  /** An image object (`GET /v2/images/{id}`) with the regions it is available in. */
+  image(key: string | number): Record<string, unknown>;
 }
 
 const REGION_FEATURES = ['backups', 'ipv6', 'metadata', 'install_agent', 'storage', 'image_transfer'];
@@ -49,6 +55,9 @@ export function createDoRenderer(catalog: DoCatalog): DoRenderer {
       region: regionJson(catalog, a.region),
       region_slug: a.region,
     }),
+    region: (slug) => regionJson(catalog, slug),
+    size: (slug) => sizeJson(catalog, slug),
+    image: (key) => imageJson(catalog, key),
   };
 }
 
@@ -80,7 +89,22 @@ function sizeJson(catalog: DoCatalog, slug: string): { slug: string; memory?: nu
 function imageJson(catalog: DoCatalog, key: string | number) {
   const i = catalog.image(key);
   if (!i) return { id: key };
-  return { id: i.id, name: i.name, distribution: i.distribution, slug: i.slug, public: true, regions: [], type: 'base', min_disk_size: 7, status: 'available' };
+  return {
+    id: i.id,
+    name: i.name,
+    distribution: i.distribution,
+    slug: i.slug,
+    public: true,
+    regions: catalog.imageRegions(i),
+    created_at: '2024-04-25T00:00:00Z',
+    type: 'base',
+    min_disk_size: 7,
+    size_gigabytes: 2.36,
+    description: `${i.distribution} ${i.name}`,
+    tags: [],
+    status: 'available',
+    error_message: '',
+  };
 }
 
 function networks(d: DropletRecord): Record<string, string>[] {

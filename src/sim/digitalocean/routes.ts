@@ -1,4 +1,6 @@
 import { jsonBody, type SimRequest, type SimResponse } from '../common/http.js';
+import type { DoAccount } from './account.js';
+import { matchAccountRoute } from './account-routes.js';
 import type { DoCatalog } from './catalog.js';
 import { paginate } from './pagination.js';
 import type { DoRenderer } from './render.js';
@@ -10,6 +12,7 @@ export type ErrorResponder = (status: number, id: string, message: string) => Si
 
 export interface RouteDeps {
   store: DropletStore;
+  account: DoAccount;
   catalog: DoCatalog;
   render: DoRenderer;
   error: ErrorResponder;
@@ -18,12 +21,17 @@ export interface RouteDeps {
 /** A matched API call: the operation name (for faults) and what it does. */
 export interface DoRoute {
   operation: string;
+  /** What a custom-scoped token needs for it (docs.digitalocean.com/reference/api/scopes). */
+  scopes: readonly string[];
   run(): SimResponse;
 }
 
 const NOT_FOUND = 'The resource you requested could not be found.';
 
-/** Matches a request to one of the droplet/action routes clusterops uses; undefined when none. */
+const READ_DROPLETS = ['droplet:read'];
+const READ_ACTIONS = ['actions:read'];
+
+/** Matches a request to one of the routes the emulator serves; undefined when none. */
 export function matchRoute(req: SimRequest, deps: RouteDeps): DoRoute | undefined {
   const path = req.path.replace(/\/+$/, '');
   const parts = path.split('/').slice(1);
@@ -31,23 +39,29 @@ export function matchRoute(req: SimRequest, deps: RouteDeps): DoRoute | undefine
   const [, resource, id, sub, subId] = parts;
   const m = req.method;
   if (resource === 'droplets' && id === undefined) {
-    if (m === 'POST') return { operation: 'droplets.create', run: () => createDroplet(req, deps) };
-    if (m === 'GET') return { operation: 'droplets.list', run: () => listDroplets(req, deps) };
+    // Tagging a droplet as it is created needs tag:create besides droplet:create.
+    if (m === 'POST') return { operation: 'droplets.create', scopes: createScopes(req), run: () => createDroplet(req, deps) };
+    if (m === 'GET') return { operation: 'droplets.list', scopes: READ_DROPLETS, run: () => listDroplets(req, deps) };
     return undefined;
   }
   if (resource === 'droplets' && sub === undefined) {
-    if (m === 'GET') return { operation: 'droplets.get', run: () => getDroplet(id!, deps) };
-    if (m === 'DELETE') return { operation: 'droplets.delete', run: () => deleteDroplet(id!, deps) };
+    if (m === 'GET') return { operation: 'droplets.get', scopes: READ_DROPLETS, run: () => getDroplet(id!, deps) };
+    if (m === 'DELETE') return { operation: 'droplets.delete', scopes: ['droplet:delete'], run: () => deleteDroplet(id!, deps) };
     return undefined;
   }
   if (resource === 'droplets' && sub === 'actions' && m === 'GET') {
-    if (subId === undefined) return { operation: 'droplets.actions.list', run: () => listDropletActions(req, id!, deps) };
-    return { operation: 'droplets.actions.get', run: () => getAction(subId, deps, id) };
+    if (subId === undefined) return { operation: 'droplets.actions.list', scopes: READ_ACTIONS, run: () => listDropletActions(req, id!, deps) };
+    return { operation: 'droplets.actions.get', scopes: READ_ACTIONS, run: () => getAction(subId, deps, id) };
   }
   if (resource === 'actions' && id !== undefined && sub === undefined && m === 'GET') {
-    return { operation: 'actions.get', run: () => getAction(id, deps) };
+    return { operation: 'actions.get', scopes: READ_ACTIONS, run: () => getAction(id, deps) };
   }
-  return undefined;
+  return matchAccountRoute(req, parts.slice(1), deps);
+}
+
+function createScopes(req: SimRequest): string[] {
+  const tags = jsonBody<{ tags?: unknown }>(req)?.tags;
+  return Array.isArray(tags) && tags.length > 0 ? ['droplet:create', 'tag:create'] : ['droplet:create'];
 }
 
 function createDroplet(req: SimRequest, deps: RouteDeps): SimResponse {

@@ -108,6 +108,11 @@ export class DropletStore {
     return this.actions.get(id);
   }
 
+  /** Every action of the account, newest first (`GET /v2/actions`). */
+  allActions(): ActionRecord[] {
+    return [...this.actions.values()].reverse();
+  }
+
   actionsOf(dropletId: number): ActionRecord[] {
     return [...this.actions.values()].filter((a) => a.dropletId === dropletId);
   }

@@ -38,6 +38,9 @@ export function checkCreate(body: unknown, catalog: DoCatalog): CreateCheck {
   if ((typeof b.image !== 'string' && typeof b.image !== 'number') || !catalog.image(b.image)) return invalid('image');
   const region = checkRegion(b.region, b.size, catalog);
   if (!region.ok) return region;
+  if (!catalog.imageRegions(catalog.image(b.image)!).includes(region.slug)) {
+    return { ok: false, status: 422, message: `Image ${String(b.image)} is not available in region ${region.slug}.` };
+  }
   const tags = b.tags ?? [];
   if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string' && t.length <= 255 && TAG.test(t))) return invalid('tag');
   if (b.user_data !== undefined && (typeof b.user_data !== 'string' || Buffer.byteLength(b.user_data) > USER_DATA_MAX)) {

@@ -1,4 +1,5 @@
 import { catalogue as defaultCatalogue, type Catalogue, type SizeSpec } from '../../domain/catalogue/catalogue.js';
+import { HetznerProject, type HetznerImage } from './project.js';
 
 /** A Hetzner location as the API describes it. */
 export interface LocationView {
@@ -36,10 +37,18 @@ export interface ServerTypeView {
  */
 export interface HetznerCatalogueView {
   location(name: string): LocationView | undefined;
+  /** Every location, in catalogue order. */
+  locations(): LocationView[];
   serverType(name: string): ServerTypeView | undefined;
+  /** Every server type some location sells. */
+  serverTypes(): ServerTypeView[];
+  /** Whether a type sold in a location can be ordered there now (the project may see it out of stock). */
+  available(location: string, serverType: string): boolean;
+  image(name: string, architecture?: string): HetznerImage | undefined;
+  images(): readonly HetznerImage[];
 }
 
-export function createCatalogueView(cat: Catalogue = defaultCatalogue): HetznerCatalogueView {
+export function createCatalogueView(cat: Catalogue = defaultCatalogue, project = new HetznerProject()): HetznerCatalogueView {
   const hz = cat.hetzner;
   const types = new Map<string, ServerTypeView>();
   for (const [code, region] of Object.entries(hz.regions)) {
@@ -51,13 +60,19 @@ export function createCatalogueView(cat: Catalogue = defaultCatalogue): HetznerC
       types.set(spec.size, view);
     }
   }
+  const location = (name: string): LocationView | undefined => {
+    const region = hz.regions[name];
+    if (!region) return undefined;
+    const facts = LOCATION_FACTS[name] ?? { id: 1000, country: '', latitude: 0, longitude: 0, network_zone: '' };
+    return { ...facts, name, description: region.name, city: region.name.split(',')[0]! };
+  };
   return {
-    location(name) {
-      const region = hz.regions[name];
-      if (!region) return undefined;
-      const facts = LOCATION_FACTS[name] ?? { id: 1000, country: '', latitude: 0, longitude: 0, network_zone: '' };
-      return { ...facts, name, description: region.name, city: region.name.split(',')[0]! };
-    },
+    location,
+    locations: () => Object.keys(hz.regions).map((name) => location(name)!),
     serverType: (name) => types.get(name),
+    serverTypes: () => [...types.values()],
+    available: (loc, type) => types.get(type)?.prices.has(loc) === true && project.available(loc, type),
+    image: (name, architecture) => project.image(name, architecture),
+    images: () => project.images,
   };
 }

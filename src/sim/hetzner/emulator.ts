@@ -6,21 +6,28 @@ import type { EmulatorOptions, RunningEmulator } from '../common/types.js';
 import { createCatalogueView } from './catalogue-view.js';
 import { createHetznerHandler } from './handler.js';
 import { RateLimiter } from './rate-limit.js';
+import { HetznerProject } from './project.js';
 import { createRenderer, type Renderer } from './render.js';
 import { createRoutes } from './routes.js';
 import { ServerStore } from './server-store.js';
 import { validateCreate } from './validate-create.js';
 
+/** The Hetzner emulator, with the simulated project behind its tokens (tests change it). */
+export interface HetznerEmulator extends RunningEmulator {
+  readonly project: HetznerProject;
+}
+
 /**
  * Starts an emulator of the Hetzner Cloud API v1 as it is today (provider-apis.md §2) on
  * loopback. `endpoint` is `http://127.0.0.1:<port>/v1`. Operation names for faults and counts:
  * `servers.list`, `servers.create`, `servers.get`, `servers.delete`, `servers.actions`,
- * `actions.get`, `actions.list`.
+ * `actions.get`, `actions.list`, `locations.list`, `serverTypes.list`, `images.list`, `sshKeys.list`.
  */
-export async function startHetznerEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
+export async function startHetznerEmulator(options: EmulatorOptions): Promise<HetznerEmulator> {
   const clock = options.clock ?? systemClock;
   const faults = options.faults ?? new FaultInjector();
-  const catalogue = createCatalogueView();
+  const project = new HetznerProject();
+  const catalogue = createCatalogueView(undefined, project);
   let render: Renderer | undefined;
   const store = new ServerStore({
     clock,
@@ -34,15 +41,18 @@ export async function startHetznerEmulator(options: EmulatorOptions): Promise<Ru
   const vms = () => store.list().map(render.vmView);
   const handler = createHetznerHandler({
     credentials: options.credentials,
+    readOnlyTokens: project.readOnlyTokens,
     limiter: new RateLimiter(clock, options.rateLimitScale ?? 1),
-    routes: createRoutes({ store, render, catalogue }),
+    routes: createRoutes({ store, render, catalogue, project }),
     state: () => ({ servers: store.list().map(render.server) }),
   });
   const server = await serveEmulator(handler, faults, options.port ?? 0);
   return {
     provider: 'hetzner',
     endpoint: `${server.url}/v1`,
+    project,
     faults,
+    calls: () => server.calls,
     vms,
     seedVm(input) {
       const valid = validateCreate({ name: input.name, server_type: input.size, location: input.region, image: 'ubuntu-24.04', labels: input.tags }, catalogue);

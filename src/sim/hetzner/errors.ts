@@ -4,6 +4,8 @@ import type { SimResponse } from '../common/http.js';
 export type HetznerErrorCode =
   | 'json_error'
   | 'unauthorized'
+  | 'token_readonly'
+  | 'resource_unavailable'
   | 'not_found'
   | 'method_not_allowed'
   | 'uniqueness_error'

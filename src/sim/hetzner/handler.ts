@@ -5,6 +5,8 @@ import type { ApiRoute } from './routes.js';
 
 export interface HandlerDeps {
   credentials: readonly string[];
+  /** Tokens with the "Read" permission: only GET requests pass. */
+  readOnlyTokens: ReadonlySet<string>;
   limiter: RateLimiter;
   routes: readonly ApiRoute[];
   state(): unknown;
@@ -16,7 +18,8 @@ const UNAUTHENTICATED = '\u0000unauthenticated';
 /**
  * Hetzner's front door: every request spends one token of its bucket (429
  * `rate_limit_exceeded` when empty), then needs a valid bearer token (401 `unauthorized`),
- * then a known route (404 / 405 as JSON). Every response carries the `RateLimit-*` headers.
+ * then a known route (404 / 405 as JSON); a "Read" token may only GET (401 `token_readonly`,
+ * provider-apis.md §2.6). Every response carries the `RateLimit-*` headers.
  */
 export function createHetznerHandler(d: HandlerDeps): EmulatorHandler {
   // serveEmulator calls faultResponse synchronously right after route() for the same request,
@@ -31,6 +34,7 @@ export function createHetznerHandler(d: HandlerDeps): EmulatorHandler {
       const withHeaders = (r: SimResponse): SimResponse => ({ ...r, headers: { ...decision.headers, ...r.headers } });
       if (!decision.allowed) return withHeaders(hetznerError(429, 'rate_limit_exceeded', 'limit of requests per hour reached'));
       if (key === UNAUTHENTICATED) return withHeaders(hetznerError(401, 'unauthorized', 'unable to authenticate'));
+      if (req.method !== 'GET' && d.readOnlyTokens.has(key)) return withHeaders(hetznerError(401, 'token_readonly', 'The token is only allowed to perform GET requests'));
       const found = match(d.routes, req);
       if (!('route' in found)) return withHeaders(found);
       const { route, id } = found;

@@ -47,6 +47,13 @@ export function parseLabelSelector(selector: string): LabelTerm[] | string {
   return terms;
 }
 
+/** The items whose labels match `selector` (all of them when it is absent or empty); a string is why it is invalid. */
+export function selectByLabels<T extends { labels: Labels }>(items: readonly T[], selector: string | null): T[] | string {
+  if (selector === null || selector === '') return [...items];
+  const terms = parseLabelSelector(selector);
+  return typeof terms === 'string' ? terms : items.filter((i) => matchesSelector(i.labels, terms));
+}
+
 export function matchesSelector(labels: Labels, terms: readonly LabelTerm[]): boolean {
   return terms.every((t) => matchesTerm(labels, t));
 }

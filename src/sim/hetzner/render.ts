@@ -1,5 +1,6 @@
 import type { SimVmView } from '../common/types.js';
-import type { HetznerCatalogueView, ServerTypeView } from './catalogue-view.js';
+import type { HetznerCatalogueView } from './catalogue-view.js';
+import { serverTypeJson } from './project-routes.js';
 import type { ActionRecord, ServerRecord, ServerStore } from './server-store.js';
 
 /**
@@ -29,7 +30,7 @@ export function createRenderer(store: ServerStore, cat: HetznerCatalogueView, no
       created: iso(s.createdAt),
       public_net: ip(s),
       private_net: [],
-      server_type: serverType(cat.serverType(s.serverType), s.serverType),
+      server_type: serverType(cat, s.serverType),
       location: cat.location(s.location) ?? null,
       image: { id: 161547269, type: 'system', status: 'available', name: s.image, os_flavor: s.image.split('-')[0], os_version: s.image.split('-')[1] ?? null },
       iso: null,
@@ -74,26 +75,7 @@ export function createRenderer(store: ServerStore, cat: HetznerCatalogueView, no
   };
 }
 
-function serverType(view: ServerTypeView | undefined, name: string): Record<string, unknown> {
-  const spec = view?.spec;
-  const money = (n: number) => ({ net: n.toFixed(4), gross: (n * 1.19).toFixed(4) });
-  return {
-    id: 100 + (spec?.vcpus ?? 0),
-    name,
-    description: name.toUpperCase(),
-    cores: spec?.vcpus ?? 0,
-    memory: (spec?.memoryMiB ?? 0) / 1024,
-    disk: spec?.diskGB ?? 0,
-    deprecated: false,
-    prices: [...(view?.prices ?? new Map<string, number>())].map(([location, monthly]) => ({
-      location,
-      price_hourly: money(monthly / 730),
-      price_monthly: money(monthly),
-      included_traffic: 21990232555520,
-      price_per_tb_traffic: money(1),
-    })),
-    storage_type: 'local',
-    cpu_type: 'shared',
-    architecture: 'x86',
-  };
+function serverType(cat: HetznerCatalogueView, name: string): Record<string, unknown> {
+  const view = cat.serverType(name);
+  return view ? serverTypeJson(view, cat) : { id: 0, name, description: name.toUpperCase(), cores: 0, memory: 0, disk: 0, deprecated: true, prices: [], locations: [] };
 }

@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { jsonBody, type SimRequest, type SimResponse } from '../common/http.js';
 import type { HetznerCatalogueView } from './catalogue-view.js';
 import { hetznerError } from './errors.js';
-import { matchesSelector, parseLabelSelector } from './labels.js';
+import { selectByLabels } from './labels.js';
 import { paginate, readPaging } from './pagination.js';
+import type { HetznerProject } from './project.js';
+import { projectRoutes } from './project-routes.js';
 import type { Renderer } from './render.js';
 import type { ServerRecord, ServerStore } from './server-store.js';
 import { validateCreate, type CreateServerBody } from './validate-create.js';
@@ -20,6 +22,7 @@ export interface RouteDeps {
   store: ServerStore;
   render: Renderer;
   catalogue: HetznerCatalogueView;
+  project: HetznerProject;
 }
 
 /** The Hetzner Cloud v1 routes the emulator serves. */
@@ -32,6 +35,7 @@ export function createRoutes(d: RouteDeps): ApiRoute[] {
     { method: 'GET', pattern: /^\/v1\/servers\/([^/]+)\/actions$/, operation: 'servers.actions', handle: (req, id) => withServer(d, id, (s) => listActions(d, req, d.store.actionsOf(s.id))) },
     { method: 'GET', pattern: /^\/v1\/actions$/, operation: 'actions.list', handle: (req) => listActionsById(d, req) },
     { method: 'GET', pattern: /^\/v1\/actions\/([^/]+)$/, operation: 'actions.get', handle: (_, id) => getAction(d, id) },
+    ...projectRoutes(d.catalogue, d.project),
   ];
 }
 
@@ -50,12 +54,9 @@ function listServers(d: RouteDeps, req: SimRequest): SimResponse {
   let servers = d.store.list();
   const name = req.query.get('name');
   if (name !== null) servers = servers.filter((s) => s.name === name);
-  const selector = req.query.get('label_selector');
-  if (selector !== null && selector !== '') {
-    const terms = parseLabelSelector(selector);
-    if (typeof terms === 'string') return queryInvalid('label_selector', terms);
-    servers = servers.filter((s) => matchesSelector(s.labels, terms));
-  }
+  const selected = selectByLabels(servers, req.query.get('label_selector'));
+  if (typeof selected === 'string') return queryInvalid('label_selector', selected);
+  servers = selected;
   // Both the documented repeated `status=` and the `status[]=` that axios-based clients send.
   const statuses = [...req.query.getAll('status'), ...req.query.getAll('status[]')];
   if (statuses.length > 0) servers = servers.filter((s) => statuses.includes(d.store.status(s)));

@@ -18,7 +18,6 @@ export interface CreateServerBody {
 }
 
 const HOSTNAME = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
-const IMAGES = ['ubuntu-24.04', 'ubuntu-22.04', 'debian-12', 'debian-13', 'rocky-9', 'fedora-42'];
 const MAX_USER_DATA = 32 * 1024;
 
 /** Checks a create body against the API's rules and the catalogue; a response is the 4xx to answer. */
@@ -27,7 +26,7 @@ export function validateCreate(body: CreateServerBody | undefined, cat: HetznerC
   const { name, server_type: type, location, image } = body;
   if (typeof name !== 'string' || !HOSTNAME.test(name)) return invalidInput('name', 'name must be a valid hostname');
   if (typeof type !== 'string') return invalidInput('server_type', 'server_type is required');
-  if (typeof image !== 'string' || !IMAGES.includes(image)) return invalidInput('image', `image '${String(image)}' not found`);
+  if (typeof image !== 'string' || !cat.image(image)) return invalidInput('image', `image '${String(image)}' not found`);
   if (body.datacenter !== undefined) return invalidInput('datacenter', 'datacenters have been removed; use location');
   const placement = placementProblem(type, location, cat);
   if (placement) return placement;
@@ -54,6 +53,8 @@ function placementProblem(type: string, location: unknown, cat: HetznerCatalogue
   if (location === undefined) return null;
   if (typeof location !== 'string' || !cat.location(location)) return invalidInput('location', `location '${String(location)}' not found`);
   if (!serverType.prices.has(location)) return invalidInput('server_type', 'unsupported location for server type');
+  // Sold there but out of stock now: Hetzner's placement refusal (provider-apis.md §2.2).
+  if (!cat.available(location, type)) return hetznerError(412, 'resource_unavailable', 'error during placement');
   return null;
 }
 
