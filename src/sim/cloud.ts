@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Provider } from '../domain/manifest/types.js';
-import { startAwsEmulator } from './aws/index.js';
+import { startAwsEmulator, type AwsEmulator } from './aws/index.js';
 import type { Clock } from './common/clock.js';
 import { FaultInjector } from './common/faults.js';
 import { IpPool, type IpAllocator } from './common/ip-pool.js';
 import type { RunningEmulator, VmHooks } from './common/types.js';
-import { startDigitalOceanEmulator } from './digitalocean/index.js';
-import { startHetznerEmulator } from './hetzner/index.js';
+import { startDigitalOceanEmulator, type DigitalOceanEmulator } from './digitalocean/index.js';
+import { startHetznerEmulator, type HetznerEmulator } from './hetzner/index.js';
 
 /** Credentials the simulated cloud accepts, as the real SDKs take them. */
 export interface SimCredentials {
@@ -30,9 +30,16 @@ export interface SimCloudOptions {
   credentials?: SimCredentials;
 }
 
+/** One emulator per provider, each with the simulated account behind its credentials. */
+export interface SimEmulators extends Record<Provider, RunningEmulator> {
+  digitalocean: DigitalOceanEmulator;
+  hetzner: HetznerEmulator;
+  aws: AwsEmulator;
+}
+
 /** The simulated cloud: one emulator per provider, sharing an IP pool and hooks. */
 export interface SimCloud {
-  emulators: Record<Provider, RunningEmulator>;
+  emulators: SimEmulators;
   credentials: SimCredentials;
   /** The endpoints as the SDKs take them. */
   endpoints(): Record<Provider, string>;
@@ -53,15 +60,20 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
   };
   const port = (i: number) => (options.portBase ? { port: options.portBase + i } : {});
   const started: RunningEmulator[] = [];
+  const start = async <E extends RunningEmulator>(emulator: Promise<E>): Promise<E> => {
+    const e = await emulator;
+    started.push(e);
+    return e;
+  };
+  let digitalocean: DigitalOceanEmulator, hetzner: HetznerEmulator, aws: AwsEmulator;
   try {
-    started.push(await startDigitalOceanEmulator({ ...common, ...port(0), faults: new FaultInjector(), credentials: [credentials.digitalocean.token] }));
-    started.push(await startHetznerEmulator({ ...common, ...port(1), faults: new FaultInjector(), credentials: [credentials.hetzner.token] }));
-    started.push(await startAwsEmulator({ ...common, ...port(2), faults: new FaultInjector(), credentials: [credentials.aws.accessKeyId] }));
+    digitalocean = await start(startDigitalOceanEmulator({ ...common, ...port(0), faults: new FaultInjector(), credentials: [credentials.digitalocean.token] }));
+    hetzner = await start(startHetznerEmulator({ ...common, ...port(1), faults: new FaultInjector(), credentials: [credentials.hetzner.token] }));
+    aws = await start(startAwsEmulator({ ...common, ...port(2), faults: new FaultInjector(), credentials: [credentials.aws.accessKeyId] }));
   } catch (err) {
     await Promise.all(started.map((e) => e.close()));
     throw err;
   }
-  const [digitalocean, hetzner, aws] = started as [RunningEmulator, RunningEmulator, RunningEmulator];
   const emulators = { digitalocean, hetzner, aws };
   return {
     emulators,

@@ -1,3 +1,4 @@
+import type { Ec2Account } from './account.js';
 import type { Params } from './params.js';
 import type { Throttle } from './throttle.js';
 import type { Ec2World } from './world.js';
@@ -8,6 +9,7 @@ export interface ActionContext {
   region: string;
   requestId: string;
   world: Ec2World;
+  account: Ec2Account;
   throttle: Throttle;
   /** Running + pending + shutting-down instances allowed per Region (`InstanceLimitExceeded` past it). */
   instanceLimit: number;

@@ -4,6 +4,7 @@ import { FaultInjector } from '../common/faults.js';
 import { serveEmulator, type EmulatorHandler } from '../common/http.js';
 import { IpPool } from '../common/ip-pool.js';
 import type { EmulatorOptions, RunningEmulator, SimVmView } from '../common/types.js';
+import { Ec2Account } from './account.js';
 import { faultError } from './api-error.js';
 import { routeEc2, type Ec2Backend } from './dispatch.js';
 import { Throttle } from './throttle.js';
@@ -22,6 +23,11 @@ export interface AwsEmulatorOptions extends EmulatorOptions {
   port?: number;
 }
 
+/** The EC2 emulator, with the simulated account behind its access keys (tests change it). */
+export interface AwsEmulator extends RunningEmulator {
+  readonly account: Ec2Account;
+}
+
 const HOUR = 60 * 60 * 1000;
 const SEED_IMAGE = 'ami-0abcdef1234567890';
 
@@ -29,7 +35,7 @@ const SEED_IMAGE = 'ami-0abcdef1234567890';
  * Starts the EC2 Query API emulator on loopback. Endpoint: `http://127.0.0.1:<port>` (the SDK
  * posts to `/`). The Region of a call is the one in its SigV4 credential scope.
  */
-export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<RunningEmulator> {
+export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<AwsEmulator> {
   const clock = options.clock ?? systemClock;
   const faults = options.faults ?? new FaultInjector();
   const world = new Ec2World({
@@ -41,8 +47,10 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Run
     consistencyMs: options.consistencyMs ?? 0,
     terminatedVisibleMs: options.terminatedVisibleMs ?? HOUR,
   });
+  const account = new Ec2Account();
   const backend: Ec2Backend = {
     world,
+    account,
     throttle: new Throttle(clock, options.rateLimitScale ?? 1),
     credentials: new Set(options.credentials),
     instanceLimit: options.instanceLimit ?? 10_000,
@@ -55,6 +63,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Run
   return {
     provider: 'aws',
     endpoint: server.url,
+    account,
     faults,
     calls: () => server.calls,
     vms: live,

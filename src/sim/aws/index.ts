@@ -1,1 +1,1 @@
-export { startAwsEmulator, type AwsEmulatorOptions } from './emulator.js';
+export { startAwsEmulator, type AwsEmulator, type AwsEmulatorOptions } from './emulator.js';

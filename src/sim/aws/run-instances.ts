@@ -1,5 +1,7 @@
 import { catalogue } from '../../domain/catalogue/catalogue.js';
+import type { Ec2Account } from './account.js';
 import { Ec2ApiError, invalidValue, missingParameter, requestLimitExceeded } from './api-error.js';
+import { offeredTypes } from './describe-account.js';
 import type { ActionContext } from './context.js';
 import { intParam, tagSpecifications, type Params } from './params.js';
 import { reservationXml } from './render.js';
@@ -18,7 +20,7 @@ const TAGGABLE = ['instance', 'volume', 'network-interface'];
  */
 export function runInstances(ctx: ActionContext): ReturnType<typeof actionResponse> {
   const { params, world } = ctx;
-  const spec = parseLaunch(params, ctx.region);
+  const spec = parseLaunch(params, ctx.region, ctx.account);
   const { min, max } = counts(params);
   const token = clientToken(params);
   const prior = token === undefined ? undefined : world.reservationForToken(ctx.region, token.value);
@@ -40,13 +42,13 @@ function launch(ctx: ActionContext, spec: LaunchSpec, min: number, max: number, 
   return ctx.world.launch(spec, count, token);
 }
 
-function parseLaunch(params: Params, region: string): LaunchSpec {
+function parseLaunch(params: Params, region: string, account: Ec2Account): LaunchSpec {
   const imageId = params.get('ImageId');
   if (!imageId) throw missingParameter('ImageId');
   if (!/^ami-([0-9a-f]{8}|[0-9a-f]{17})$/.test(imageId)) throw new Ec2ApiError('InvalidAMIID.Malformed', `Invalid id: "${imageId}" (expecting "ami-...")`);
   // EC2's default instance type when none is given; it is not in the catalogue, so it is refused below.
   const instanceType = params.get('InstanceType') ?? 'm1.small';
-  checkInstanceType(instanceType, region);
+  checkInstanceType(instanceType, region, account);
   const userData = params.get('UserData') ?? undefined;
   if (userData !== undefined) checkUserData(userData);
   const keyName = params.get('KeyName') ?? undefined;
@@ -63,12 +65,11 @@ function counts(params: Params): { min: number; max: number } {
   return { min, max };
 }
 
-/** A size of the catalogue not sold in this Region is `Unsupported`; a name no table knows is invalid. */
-function checkInstanceType(type: string, region: string): void {
+/** A size of the catalogue not offered in this Region is `Unsupported`; a name no table knows is invalid. */
+function checkInstanceType(type: string, region: string, account: Ec2Account): void {
   const aws = catalogue.aws;
   const sizes = (tableName: string) => Object.values(aws.sizeTables[tableName] ?? {});
-  const here = sizes(aws.regions[region]!.sizes).some((s) => s.size === type && (!s.regions || s.regions.includes(region)));
-  if (here) return;
+  if (offeredTypes(account, region).includes(type)) return;
   const known = Object.keys(aws.sizeTables).some((t) => sizes(t).some((s) => s.size === type));
   if (known) throw new Ec2ApiError('Unsupported', `Your requested instance type (${type}) is not supported in your requested Availability Zone (${region}a).`);
   throw invalidValue(`Invalid value '${type}' for InstanceType.`);

@@ -8,7 +8,7 @@ export interface BucketSpec {
 
 /**
  * EC2's request-rate buckets, per account and Region (reference §3.8, AWS-THR). Mutating
- * actions not listed here would use the 50/5 default; only these four are emulated.
+ * actions not listed here would use the 50/5 default; only these are emulated.
  */
 export const REQUEST_BUCKETS: Record<string, BucketSpec> = {
   RunInstances: { capacity: 5, refillPerSec: 2 },
@@ -17,6 +17,11 @@ export const REQUEST_BUCKETS: Record<string, BucketSpec> = {
   'DescribeInstances:unpaginated': { capacity: 50, refillPerSec: 10 },
   TerminateInstances: { capacity: 100, refillPerSec: 5 },
   CreateTags: { capacity: 100, refillPerSec: 10 },
+  // Non-mutating actions share EC2's default Describe* bucket size.
+  DescribeRegions: { capacity: 100, refillPerSec: 20 },
+  DescribeImages: { capacity: 100, refillPerSec: 20 },
+  DescribeInstanceTypeOfferings: { capacity: 100, refillPerSec: 20 },
+  DescribeAccountAttributes: { capacity: 100, refillPerSec: 20 },
 };
 
 /** Resource buckets count instances, not calls. */

@@ -1,3 +1,5 @@
+import { PairSet } from '../common/pair-set.js';
+
 /** One SSH key of the account, as `GET /v2/account/keys` shows it. */
 export interface DoSshKey {
   id: number;
@@ -32,31 +34,15 @@ export class DoAccount {
    */
   readonly tokenScopes = new Map<string, ReadonlySet<string>>();
   readonly sshKeys: DoSshKey[] = [];
-  /** Region → sizes it does not offer now (sold out, withdrawn), although the catalogue lists them. */
-  readonly withdrawnSizes = new Map<string, Set<string>>();
-  /** Image slug → regions it is not available in. */
-  readonly withdrawnImages = new Map<string, Set<string>>();
+  /** (region, size) pairs not offered now (sold out, withdrawn), although the catalogue lists them. */
+  readonly withdrawnSizes = new PairSet();
+  /** (image slug, region) pairs: the image is not available in that region. */
+  readonly withdrawnImages = new PairSet();
 
   /** Whether `token` may use an endpoint that needs every one of `scopes`. */
   allows(token: string, scopes: readonly string[]): boolean {
     const granted = this.tokenScopes.get(token);
     return granted === undefined || scopes.every((s) => granted.has(s));
-  }
-
-  withdrawSize(region: string, size: string): void {
-    add(this.withdrawnSizes, region, size);
-  }
-
-  withdrawImage(slug: string, region: string): void {
-    add(this.withdrawnImages, slug, region);
-  }
-
-  sizeWithdrawn(region: string, size: string): boolean {
-    return this.withdrawnSizes.get(region)?.has(size) === true;
-  }
-
-  imageWithdrawn(slug: string, region: string): boolean {
-    return this.withdrawnImages.get(slug)?.has(region) === true;
   }
 
   /** The `account` object of `GET /v2/account` (DO-OAS: resources/account/models/account.yml). */
@@ -75,10 +61,4 @@ export class DoAccount {
       team: { uuid: this.teamUuid, name: this.teamName },
     };
   }
-}
-
-function add(map: Map<string, Set<string>>, key: string, value: string): void {
-  const set = map.get(key) ?? new Set<string>();
-  set.add(value);
-  map.set(key, set);
 }

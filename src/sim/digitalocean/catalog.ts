@@ -49,7 +49,7 @@ export function createDoCatalog(cat: Catalogue = defaultCatalogue, account?: DoA
     const spec = p.regions[region];
     if (!spec) return [];
     const table = p.sizeTables[spec.sizes] ?? {};
-    return Object.values(table).filter((s): s is SizeSpec => !!s && (!s.regions || s.regions.includes(region)) && !account?.sizeWithdrawn(region, s.size));
+    return Object.values(table).filter((s): s is SizeSpec => !!s && (!s.regions || s.regions.includes(region)) && !account?.withdrawnSizes.has(region, s.size));
   };
   const regionsOf = (size: string) => Object.keys(p.regions).filter((r) => sizesIn(r).some((s) => s.size === size));
   return {
@@ -65,7 +65,7 @@ export function createDoCatalog(cat: Catalogue = defaultCatalogue, account?: DoA
       return spec ? { spec, regions, transferTb: TRANSFER_TB[slug] ?? 1 } : undefined;
     },
     image: (key) => IMAGES.find((i) => i.slug === key || i.id === Number(key)),
-    imageRegions: (image) => Object.keys(p.regions).filter((r) => p.regions[r]?.available !== false && !account?.imageWithdrawn(image.slug, r)),
+    imageRegions: (image) => Object.keys(p.regions).filter((r) => p.regions[r]?.available !== false && !account?.withdrawnImages.has(image.slug, r)),
     anyRegionFor: (size) => regionsOf(size).find((r) => p.regions[r]?.available !== false),
   };
 }

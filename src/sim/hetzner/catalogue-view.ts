@@ -71,7 +71,7 @@ export function createCatalogueView(cat: Catalogue = defaultCatalogue, project =
     locations: () => Object.keys(hz.regions).map((name) => location(name)!),
     serverType: (name) => types.get(name),
     serverTypes: () => [...types.values()],
-    available: (loc, type) => types.get(type)?.prices.has(loc) === true && project.available(loc, type),
+    available: (loc, type) => types.get(type)?.prices.has(loc) === true && !project.unavailableTypes.has(loc, type),
     image: (name, architecture) => project.image(name, architecture),
     images: () => project.images,
   };

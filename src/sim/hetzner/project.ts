@@ -1,3 +1,5 @@
+import { PairSet } from '../common/pair-set.js';
+
 /** A system image, as `GET /v1/images` shows it (one per name and architecture). */
 export interface HetznerImage {
   id: number;
@@ -42,18 +44,8 @@ export class HetznerProject {
   readonly images: HetznerImage[] = SYSTEM_IMAGES.flatMap(([name, osFlavor, osVersion], i) =>
     (['x86', 'arm'] as const).map((architecture, a) => ({ id: 161_547_269 + 2 * i + a, name, description: `${osFlavor[0]!.toUpperCase()}${osFlavor.slice(1)} ${osVersion}`, osFlavor, osVersion, architecture })),
   );
-  /** Location → server types not available there now (out of stock), although the catalogue sells them. */
-  readonly unavailableTypes = new Map<string, Set<string>>();
-
-  markUnavailable(location: string, serverType: string): void {
-    const set = this.unavailableTypes.get(location) ?? new Set<string>();
-    set.add(serverType);
-    this.unavailableTypes.set(location, set);
-  }
-
-  available(location: string, serverType: string): boolean {
-    return this.unavailableTypes.get(location)?.has(serverType) !== true;
-  }
+  /** (location, server type) pairs out of stock now, although the catalogue sells the type there. */
+  readonly unavailableTypes = new PairSet();
 
   image(name: string, architecture: string = 'x86'): HetznerImage | undefined {
     return this.images.find((i) => i.name === name && i.architecture === architecture);
