@@ -5,7 +5,7 @@ import { mergeInto, resolveCommit } from './git.js';
 import { createGitHubHandler } from './handler.js';
 import { RateWindow } from './rate-limit.js';
 import * as render from './render.js';
-import { createRoutes } from './routes.js';
+import { createRoutes, type RepoPermissions } from './routes.js';
 import { GitHubStore, type PullRecord, type StatusState } from './store.js';
 import { deliver, type Delivery, type WebhookConfig } from './webhook.js';
 
@@ -21,6 +21,8 @@ export interface GitHubEmulatorOptions {
   login?: string;
   clock?: Clock;
   faults?: FaultInjector;
+  /** The token's classic scopes (`X-OAuth-Scopes`), default `repo`; null for a fine-grained token. */
+  scopes?: string[] | null;
 }
 
 /** A comment as the test world sees it. */
@@ -55,6 +57,10 @@ export interface GitHubEmulator {
   readonly calls: Readonly<Record<string, number>>;
   /** Webhook delivery attempts, oldest first. */
   readonly deliveries: readonly Delivery[];
+  /** The token's classic scopes, or null for a fine-grained token; change it to stage another token. */
+  scopes: string[] | null;
+  /** The token user's role in every repository. */
+  permissions: RepoPermissions;
   openPullRequest(input: { repo: string; head: string; base?: string; title: string; author?: string }): Promise<{ number: number; headSha: string }>;
   /** Re-reads the head branch's sha after a push; emits `synchronize` when it moved. */
   updatePullRequest(repo: string, number: number): Promise<{ headSha: string }>;
@@ -70,7 +76,7 @@ export interface GitHubEmulator {
  * Operation names for faults and counts are octokit's: `pulls.list`, `pulls.get`,
  * `pulls.listFiles`, `repos.createCommitStatus`, `repos.listCommitStatusesForRef`,
  * `repos.getCombinedStatusForRef`, `issues.listComments`, `issues.createComment`,
- * `issues.updateComment`, `rateLimit.get`.
+ * `issues.updateComment`, `rateLimit.get`, `users.getAuthenticated`, `repos.get`.
  */
 export async function startGitHubEmulator(options: GitHubEmulatorOptions): Promise<GitHubEmulator> {
   const clock = options.clock ?? systemClock;
@@ -80,10 +86,14 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions): Promi
   const calls: Record<string, number> = {};
   const deliveries: Delivery[] = [];
   let url = '';
+  const login = options.login ?? 'clusterops-bot';
+  const account = { scopes: options.scopes === undefined ? ['repo'] : options.scopes, permissions: { admin: false, maintain: false, push: true, triage: true, pull: true } };
   const handler = createGitHubHandler({
     token: options.token,
+    login,
+    scopes: () => emulator.scopes,
     repos,
-    routes: createRoutes({ store, api: () => url, login: options.login ?? 'clusterops-bot' }),
+    routes: createRoutes({ store, api: () => url, login, permissions: () => emulator.permissions }),
     core: new RateWindow(clock, 5000),
     anonymous: new RateWindow(clock, 60),
     calls,
@@ -115,11 +125,12 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions): Promi
     deliveries.push(await deliver(options.webhook, 'pull_request', { action, number: pull.number, pull_request: detail, repository, sender: detail.user }));
   };
 
-  return {
+  const emulator: GitHubEmulator = {
     url,
     faults,
     calls,
     deliveries,
+    ...account,
     async openPullRequest({ repo, head, base = 'main', title, author = 'developer' }) {
       const headSha = await branchSha(repo, head);
       await branchSha(repo, base);
@@ -154,4 +165,5 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions): Promi
       store.statusesOf(repo, sha).map((s) => ({ id: s.id, state: s.state, context: s.context, description: s.description, targetUrl: s.targetUrl })),
     close: () => server.close(),
   };
+  return emulator;
 }

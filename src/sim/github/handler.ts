@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EmulatorHandler, SimRequest, SimResponse, SimRoute } from '../common/http.js';
 import type { RateWindow } from './rate-limit.js';
+import { user } from './render.js';
 import { ghError, notFound, ok } from './respond.js';
 import type { ApiRoute } from './routes.js';
 
@@ -12,6 +13,10 @@ export interface HandlerDeps {
   core: RateWindow;
   /** The shared window of requests without a valid token (GitHub's 60 per hour). */
   anonymous: RateWindow;
+  /** The token's user (`GET /user`). */
+  login: string;
+  /** A classic token's scopes, sent as `X-OAuth-Scopes` on every authenticated answer; null for a fine-grained token (no header). */
+  scopes(): readonly string[] | null;
   /** Requests per operation, incremented for every authenticated request that matched a route. */
   calls: Record<string, number>;
   state(): unknown;
@@ -31,6 +36,8 @@ export function createGitHubHandler(d: HandlerDeps): EmulatorHandler {
         d.anonymous.spend();
         return { ...ghError(401, 'Bad credentials'), headers: { ...base, ...d.anonymous.headers() } };
       }
+      const scopes = d.scopes();
+      if (scopes !== null) Object.assign(base, { 'x-oauth-scopes': scopes.join(', '), 'x-accepted-oauth-scopes': '' });
       const found = match(d, req);
       if (!('operation' in found)) {
         d.core.spend();
@@ -71,6 +78,7 @@ function match(d: HandlerDeps, req: SimRequest): Matched | SimResponse {
   if (req.path === '/rate_limit' && req.method === 'GET') {
     return { operation: 'rateLimit.get', handle: async () => ok({ resources: { core: d.core.view() }, rate: d.core.view() }) };
   }
+  if (req.path === '/user' && req.method === 'GET') return { operation: 'users.getAuthenticated', handle: async () => ok(user(d.login)) };
   for (const route of d.routes) {
     const m = route.pattern.exec(req.path);
     if (!m || route.method !== req.method) continue;

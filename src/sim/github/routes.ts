@@ -27,6 +27,17 @@ export interface RouteDeps {
   api(): string;
   /** The login of the token's user (author of comments and statuses). */
   login: string;
+  /** What the token's user may do in every repository (`permissions` of `GET /repos/{o}/{r}`). */
+  permissions(): Readonly<RepoPermissions>;
+}
+
+/** A user's role in a repository, as `GET /repos/{owner}/{repo}` reports it. */
+export interface RepoPermissions {
+  admin: boolean;
+  maintain: boolean;
+  push: boolean;
+  triage: boolean;
+  pull: boolean;
 }
 
 const R = '/repos/([^/]+)/([^/]+)';
@@ -35,6 +46,7 @@ const R = '/repos/([^/]+)/([^/]+)';
 export function createRoutes(d: RouteDeps): ApiRoute[] {
   const route = (method: string, path: string, operation: string, handle: ApiRoute['handle']): ApiRoute => ({ method, pattern: new RegExp(`^${R}${path}$`), operation, handle });
   return [
+    route('GET', '', 'repos.get', async (_, c) => ok({ ...render.repository(d.api(), c.repo), permissions: { ...d.permissions() } })),
     route('GET', '/pulls', 'pulls.list', (req, c) => listPulls(d, req, c)),
     route('GET', '/pulls/([0-9]+)', 'pulls.get', (_, c) => withPull(d, c, async (p) => ok(render.pull(d.api(), p, await baseSha(c, p), true)))),
     route('GET', '/pulls/([0-9]+)/files', 'pulls.listFiles', (req, c) => withPull(d, c, (p) => listFiles(d, req, c, p))),
