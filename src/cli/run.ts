@@ -25,6 +25,13 @@ Commands:
                         2: changes, 1: invalid or refused. Options: --format text|markdown|json
   serve                 Run the reconciler daemon and its HTTP API (--demo: on the embedded
                         simulated cloud; --repo URL or --local DIR otherwise; --config FILE)
+  preflight             Check a real setup without changing anything, with the configuration
+                        serve would use: Git remote readable and writable, manifests valid,
+                        GitHub token and scopes, and per provider with credentials: token and
+                        scopes, regions, sizes and image offered where the manifests use them,
+                        SSH key registered, quotas. One ✓/✗/- line per check; exit 0 when
+                        nothing failed, 1 otherwise. Options: the serve options (--demo: the
+                        running demo's simulated cloud), --format text|json
   config check          Validate a configuration (the serve options, CLUSTEROPS_* variables,
                         --config FILE) without starting anything; prints it, secrets hidden.
                         Exit 0 valid, 1 invalid. Options: --json
@@ -50,6 +57,7 @@ const commands: Record<string, Command> = {
   // Loaded on demand: the emulators and SDKs are not needed to validate or plan.
   sim: async (args, io) => (await import('./sim.js')).runSim(args, io),
   serve: async (args, io) => (await import('./serve.js')).runServe(args, io),
+  preflight: async (args, io) => (await import('./preflight.js')).runPreflightCommand(args, io),
   config: async (args, io) => (await import('./config.js')).runConfig(args, io),
   org: async (args, io) => (await import('./accounts.js')).runAccounts('org', args, io),
   user: async (args, io) => (await import('./accounts.js')).runAccounts('user', args, io),

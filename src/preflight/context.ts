@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readIfExists } from '../orchestrators/ssh/keys.js';
 import type { ProviderUsage } from './usage.js';
 
 /** clusterops' SSH public key as the providers look it up. */
@@ -32,13 +32,8 @@ export interface ProviderContext {
  */
 export async function readPublicKey(dataDir: string): Promise<PublicKeyInfo | null> {
   const path = join(dataDir, 'ssh', 'id_ed25519.pub');
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
+  const text = await readIfExists(path);
+  if (text === undefined) return null;
   const line = text.trim();
   return { path, line, md5: md5Fingerprint(line) };
 }

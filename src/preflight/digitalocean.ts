@@ -1,7 +1,7 @@
 import { ownerTag } from '../providers/digitalocean/droplets.js';
 import { memo, type ProviderContext } from './context.js';
 import { answerMessage, isAnswer, type ApiAnswer, type ReadOnlyApi } from './http.js';
-import { reporter, type CheckResult, type CheckSuite, type PreflightCheck } from './types.js';
+import { check, reporter, type CheckResult, type CheckSuite, type PreflightCheck } from './types.js';
 import { sizesUsed, totalNodes } from './usage.js';
 
 /** A DigitalOcean suite's context: the common one, the API (GET only) and the listings checks share. */
@@ -27,22 +27,18 @@ export function digitalOceanSuite(base: ProviderContext, api: ReadOnlyApi, check
 }
 
 /** The token is valid: `GET /v2/account` answers (403 still means a valid token without `account:read`). */
-const tokenCheck: PreflightCheck<DoContext> = {
-  id: 'token',
-  async run(ctx) {
-    const r = reporter(SUBJECT, 'token');
-    const a = await ctx.account();
-    if (a.status === 403) return [r.pass('token works (it may not read the account: see the scopes line)')];
-    if (a.status !== 200) return [r.fail(`the token does not work: GET /v2/account answered ${answerMessage(a)}`)];
-    const account = (a.body as { account?: { email?: string; status?: string; status_message?: string; team?: { name?: string } } }).account ?? {};
-    const team = account.team?.name ? `, team ${account.team.name}` : '';
-    const out = [r.pass(`token works (account ${account.email ?? 'unknown'}${team})`)];
-    if (account.status && account.status !== 'active') {
-      out.push(reporter(SUBJECT, 'account').fail(`the account is ${account.status}${account.status_message ? `: ${account.status_message}` : ''}; DigitalOcean refuses new droplets until it is active`));
-    }
-    return out;
-  },
-};
+const tokenCheck = check<DoContext>(SUBJECT, 'token', async (ctx, r) => {
+  const a = await ctx.account();
+  if (a.status === 403) return [r.pass('token works (it may not read the account: see the scopes line)')];
+  if (a.status !== 200) return [r.fail(`the token does not work: GET /v2/account answered ${answerMessage(a)}`)];
+  const account = (a.body as { account?: { email?: string; status?: string; status_message?: string; team?: { name?: string } } }).account ?? {};
+  const team = account.team?.name ? `, team ${account.team.name}` : '';
+  const out = [r.pass(`token works (account ${account.email ?? 'unknown'}${team})`)];
+  if (account.status && account.status !== 'active') {
+    out.push(reporter(SUBJECT, 'account').fail(`the account is ${account.status}${account.status_message ? `: ${account.status_message}` : ''}; DigitalOcean refuses new droplets until it is active`));
+  }
+  return out;
+});
 
 /** Read scopes clusterops uses, each with a read that needs exactly it (docs.digitalocean.com/reference/api/scopes). */
 function readProbes(image: string): { scope: string; path: string; why: string }[] {
@@ -60,64 +56,48 @@ function readProbes(image: string): { scope: string; path: string; why: string }
 /** Scopes a create or delete needs; DigitalOcean has no endpoint that lists a token's scopes, so these cannot be read. */
 export const DO_WRITE_SCOPES = ['droplet:create', 'droplet:delete', 'tag:create', 'ssh_key:create'];
 
-const scopesCheck: PreflightCheck<DoContext> = {
-  id: 'scopes',
-  async run(ctx) {
-    const r = reporter(SUBJECT, 'scopes');
-    const probes = readProbes(ctx.image(firstRegion(ctx) ?? 'nyc3'));
-    const answers = await Promise.all(probes.map(async (p) => ({ ...p, answer: p.scope === 'account:read' ? await ctx.account() : await getPath(ctx.api, p.path) })));
-    const out: CheckResult[] = [];
-    for (const p of answers) {
-      if (p.answer.status === 403) out.push(r.fail(`the token lacks scope ${p.scope} (${p.why}): GET /v2${p.path.split('?')[0]} answered ${answerMessage(p.answer)}`));
-      else if (p.answer.status === 429 || p.answer.status >= 500) out.push(r.fail(`cannot tell whether the token has ${p.scope}: GET /v2${p.path.split('?')[0]} answered ${answerMessage(p.answer)}`));
-    }
-    if (out.length === 0) out.push(r.pass(`the token has the read scopes clusterops needs (${probes.map((p) => p.scope).join(', ')})`));
-    out.push(r.skip(`not checked: the write scopes ${DO_WRITE_SCOPES.join(', ')} (DigitalOcean has no endpoint that lists a token's scopes, and a write would be needed to test them)`));
-    return out;
-  },
-};
+const scopesCheck = check<DoContext>(SUBJECT, 'scopes', async (ctx, r) => {
+  const probes = readProbes(ctx.image(firstRegion(ctx) ?? 'nyc3'));
+  const answers = await Promise.all(probes.map(async (p) => ({ ...p, answer: p.scope === 'account:read' ? await ctx.account() : await getPath(ctx.api, p.path) })));
+  const out: CheckResult[] = [];
+  for (const p of answers) {
+    if (p.answer.status === 403) out.push(r.fail(`the token lacks scope ${p.scope} (${p.why}): GET /v2${p.path.split('?')[0]} answered ${answerMessage(p.answer)}`));
+    else if (p.answer.status === 429 || p.answer.status >= 500) out.push(r.fail(`cannot tell whether the token has ${p.scope}: GET /v2${p.path.split('?')[0]} answered ${answerMessage(p.answer)}`));
+  }
+  if (out.length === 0) out.push(r.pass(`the token has the read scopes clusterops needs (${probes.map((p) => p.scope).join(', ')})`));
+  out.push(r.skip(`not checked: the write scopes ${DO_WRITE_SCOPES.join(', ')} (DigitalOcean has no endpoint that lists a token's scopes, and a write would be needed to test them)`));
+  return out;
+});
 
-const regionsCheck: PreflightCheck<DoContext> = {
-  id: 'region',
-  async run(ctx) {
-    const r = reporter(SUBJECT, 'region');
-    if (ctx.usage.regions.size === 0) return [];
-    const regions = await ctx.regions();
-    if (isAnswer(regions)) return [r.fail(`cannot list regions: GET /v2/regions answered ${answerMessage(regions)}`)];
-    return [...ctx.usage.regions].map(([slug, where]) => {
-      const region = regions.find((x) => x.slug === slug);
-      if (!region) return r.fail(`region ${slug} does not exist`, where);
-      if (!region.available) return r.fail(`region ${slug} (${region.name}) does not take new droplets`, where);
-      return r.pass(`region ${slug} (${region.name}) takes new droplets`, where);
-    });
-  },
-};
+const regionsCheck = check<DoContext>(SUBJECT, 'region', async (ctx, r) => {
+  if (ctx.usage.regions.size === 0) return [];
+  const regions = await ctx.regions();
+  if (isAnswer(regions)) return [r.fail(`cannot list regions: GET /v2/regions answered ${answerMessage(regions)}`)];
+  return [...ctx.usage.regions].map(([slug, where]) => {
+    const region = regions.find((x) => x.slug === slug);
+    if (!region) return r.fail(`region ${slug} does not exist`, where);
+    if (!region.available) return r.fail(`region ${slug} (${region.name}) does not take new droplets`, where);
+    return r.pass(`region ${slug} (${region.name}) takes new droplets`, where);
+  });
+});
 
-const sizesCheck: PreflightCheck<DoContext> = {
-  id: 'size',
-  async run(ctx) {
-    const r = reporter(SUBJECT, 'size');
-    const used = sizesUsed(ctx.usage);
-    if (used.length === 0) return [];
-    const regions = await ctx.regions();
-    if (isAnswer(regions)) return [r.fail(`cannot list the sizes of regions: GET /v2/regions answered ${answerMessage(regions)}`)];
-    return used.map(({ region, size, where }) => {
-      const offered = regions.find((x) => x.slug === region)?.sizes ?? [];
-      return offered.includes(size) ? r.pass(`size ${size} is offered in ${region}`, where) : r.fail(`size ${size} is not offered in ${region}`, where);
-    });
-  },
-};
+const sizesCheck = check<DoContext>(SUBJECT, 'size', async (ctx, r) => {
+  const used = sizesUsed(ctx.usage);
+  if (used.length === 0) return [];
+  const regions = await ctx.regions();
+  if (isAnswer(regions)) return [r.fail(`cannot list the sizes of regions: GET /v2/regions answered ${answerMessage(regions)}`)];
+  return used.map(({ region, size, where }) => {
+    const offered = regions.find((x) => x.slug === region)?.sizes ?? [];
+    return offered.includes(size) ? r.pass(`size ${size} is offered in ${region}`, where) : r.fail(`size ${size} is not offered in ${region}`, where);
+  });
+});
 
-const imageCheck: PreflightCheck<DoContext> = {
-  id: 'image',
-  async run(ctx) {
-    const r = reporter(SUBJECT, 'image');
-    const regions = [...ctx.usage.regions.keys()];
-    const byImage = new Map<string, string[]>();
-    for (const region of regions) byImage.set(ctx.image(region), [...(byImage.get(ctx.image(region)) ?? []), region]);
-    return (await Promise.all([...byImage].map(async ([slug, inRegions]) => imageResults(r, ctx, slug, inRegions)))).flat();
-  },
-};
+const imageCheck = check<DoContext>(SUBJECT, 'image', async (ctx, r) => {
+  const regions = [...ctx.usage.regions.keys()];
+  const byImage = new Map<string, string[]>();
+  for (const region of regions) byImage.set(ctx.image(region), [...(byImage.get(ctx.image(region)) ?? []), region]);
+  return (await Promise.all([...byImage].map(async ([slug, inRegions]) => imageResults(r, ctx, slug, inRegions)))).flat();
+});
 
 async function imageResults(r: ReturnType<typeof reporter>, ctx: DoContext, slug: string, regions: string[]): Promise<CheckResult[]> {
   const a = await getPath(ctx.api, `/images/${encodeURIComponent(slug)}`);
@@ -130,38 +110,30 @@ async function imageResults(r: ReturnType<typeof reporter>, ctx: DoContext, slug
   );
 }
 
-const sshKeyCheck: PreflightCheck<DoContext> = {
-  id: 'ssh-key',
-  async run(ctx) {
-    const r = reporter(SUBJECT, 'ssh-key');
-    if (!ctx.sshKey) return [r.skip(`not checked: clusterops has no SSH key yet (${ctx.sshDir}); it creates one at its first start and registers it with DigitalOcean`)];
-    const a = await getPath(ctx.api, `/account/keys/${ctx.sshKey.md5}`);
-    if (a.status === 200) {
-      const key = (a.body as { ssh_key?: { id?: number; name?: string } }).ssh_key ?? {};
-      return [r.pass(`clusterops' SSH key ${ctx.sshKey.md5} is registered ("${key.name ?? ''}", id ${key.id ?? '?'})`)];
-    }
-    if (a.status === 404) return [r.pass(`clusterops' SSH key ${ctx.sshKey.md5} is not registered yet; clusterops registers it at start (the token needs ssh_key:create)`)];
-    return [r.fail(`cannot look up clusterops' SSH key: GET /v2/account/keys/${ctx.sshKey.md5} answered ${answerMessage(a)}`)];
-  },
-};
+const sshKeyCheck = check<DoContext>(SUBJECT, 'ssh-key', async (ctx, r) => {
+  if (!ctx.sshKey) return [r.skip(`not checked: clusterops has no SSH key yet (${ctx.sshDir}); it creates one at its first start and registers it with DigitalOcean`)];
+  const a = await getPath(ctx.api, `/account/keys/${ctx.sshKey.md5}`);
+  if (a.status === 200) {
+    const key = (a.body as { ssh_key?: { id?: number; name?: string } }).ssh_key ?? {};
+    return [r.pass(`clusterops' SSH key ${ctx.sshKey.md5} is registered ("${key.name ?? ''}", id ${key.id ?? '?'})`)];
+  }
+  if (a.status === 404) return [r.pass(`clusterops' SSH key ${ctx.sshKey.md5} is not registered yet; clusterops registers it at start (the token needs ssh_key:create)`)];
+  return [r.fail(`cannot look up clusterops' SSH key: GET /v2/account/keys/${ctx.sshKey.md5} answered ${answerMessage(a)}`)];
+});
 
-const quotaCheck: PreflightCheck<DoContext> = {
-  id: 'quota',
-  async run(ctx) {
-    const r = reporter(SUBJECT, 'quota');
-    const a = await ctx.account();
-    if (a.status !== 200) return [r.skip(`not checked: the droplet limit needs account:read (GET /v2/account answered ${answerMessage(a)})`)];
-    const limit = (a.body as { account?: { droplet_limit?: number } }).account?.droplet_limit;
-    if (typeof limit !== 'number') return [r.skip('not checked: the account has no droplet_limit')];
-    const inUse = await dropletCount(ctx.api, {});
-    const ours = ctx.ownerId ? await dropletCount(ctx.api, { tag_name: ownerTag(ctx.ownerId) }) : 0;
-    if (typeof inUse === 'string' || typeof ours === 'string') return [r.fail(`cannot count droplets: ${typeof inUse === 'string' ? inUse : ours}`)];
-    const needed = Math.max(0, totalNodes(ctx.usage) - ours);
-    const room = Math.max(0, limit - inUse);
-    const text = `droplet limit ${limit}: ${inUse} in use (${ours} of them clusterops'), room for ${room}; the manifests need ${needed} more`;
-    return [needed <= room ? r.pass(text) : r.fail(`${text}: ask DigitalOcean to raise the limit or free droplets`, ctx.usage.clusters)];
-  },
-};
+const quotaCheck = check<DoContext>(SUBJECT, 'quota', async (ctx, r) => {
+  const a = await ctx.account();
+  if (a.status !== 200) return [r.skip(`not checked: the droplet limit needs account:read (GET /v2/account answered ${answerMessage(a)})`)];
+  const limit = (a.body as { account?: { droplet_limit?: number } }).account?.droplet_limit;
+  if (typeof limit !== 'number') return [r.skip('not checked: the account has no droplet_limit')];
+  const inUse = await dropletCount(ctx.api, {});
+  const ours = ctx.ownerId ? await dropletCount(ctx.api, { tag_name: ownerTag(ctx.ownerId) }) : 0;
+  if (typeof inUse === 'string' || typeof ours === 'string') return [r.fail(`cannot count droplets: ${typeof inUse === 'string' ? inUse : ours}`)];
+  const needed = Math.max(0, totalNodes(ctx.usage) - ours);
+  const room = Math.max(0, limit - inUse);
+  const text = `droplet limit ${limit}: ${inUse} in use (${ours} of them clusterops'), room for ${room}; the manifests need ${needed} more`;
+  return [needed <= room ? r.pass(text) : r.fail(`${text}: ask DigitalOcean to raise the limit or free droplets`, ctx.usage.clusters)];
+});
 
 /** The checks of a DigitalOcean account, in report order; other checks plug in by extending this list. */
 export const DO_CHECKS: readonly PreflightCheck<DoContext>[] = [scopesCheck, regionsCheck, sizesCheck, imageCheck, sshKeyCheck, quotaCheck];

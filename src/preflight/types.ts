@@ -38,6 +38,15 @@ export interface CheckSuite<C> {
   checks: readonly PreflightCheck<C>[];
 }
 
+/** Makes the result lines of one check: each carries the check's subject and id. */
+export type Reporter = ReturnType<typeof reporter>;
+
+/** A check of `subject` with this id, whose body gets the context and the check's reporter. */
+export function check<C>(subject: string, id: string, run: (ctx: C, r: Reporter) => Promise<CheckResult[]>): PreflightCheck<C> {
+  const r = reporter(subject, id);
+  return { id, run: (ctx) => run(ctx, r) };
+}
+
 /** Builds the results of one check, so every line of it carries the same subject and id. */
 export function reporter(subject: string, check: string) {
   const line = (status: CheckStatus) => (message: string, where?: readonly string[]): CheckResult => ({

@@ -67,7 +67,8 @@ function keyPair(privateKey: string, publicKey: string): KeyPair {
   return Object.freeze(pair);
 }
 
-async function readIfExists(path: string): Promise<string | undefined> {
+/** A file's text, or undefined when it does not exist. */
+export async function readIfExists(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');
   } catch (err) {

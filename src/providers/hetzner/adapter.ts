@@ -7,6 +7,9 @@ import { toObservedVm } from './observed-vm.js';
 import { createServersApi, type ServersApi } from './servers-api.js';
 import { composeUserData } from './user-data.js';
 
+/** The image of new servers when none is configured. */
+export const DEFAULT_IMAGE = 'ubuntu-24.04';
+
 /** What the Hetzner adapter needs: the common options, the project's API token, and its side effects. */
 export interface HetznerAdapterConfig extends AdapterOptions {
   token: string;
@@ -48,7 +51,7 @@ export function createHetznerAdapter(config: HetznerAdapterConfig): ProviderAdap
       return found.filter((s) => regions.includes(s.location.name)).flatMap((s) => observe(s) ?? []);
     },
     async create(req) {
-      const body = createBody(req, ownerId, config.image ?? 'ubuntu-24.04');
+      const body = createBody(req, ownerId, config.image ?? DEFAULT_IMAGE);
       const result = await servers.create(body);
       if (result !== 'nameTaken') return observe(result.server) ?? unreadable(result.server);
       return adopt(servers, body.name, req, observe);
