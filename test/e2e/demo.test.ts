@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreData } from '../../src/store/types.js';
-import { CLI } from '../support/cli.js';
+import { CLI, runBinAsync } from '../support/cli.js';
 
 const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 'Ada', GIT_AUTHOR_EMAIL: 'ada@example.com', GIT_COMMITTER_NAME: 'Ada', GIT_COMMITTER_EMAIL: 'ada@example.com' };
 
@@ -69,6 +69,27 @@ describe('clusterops serve --demo (npm start)', () => {
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready', checks: { store: 'ok', repository: 'ok', poll: 'ok' }, failing: [] });
+  });
+
+  it('clusterops preflight --demo checks the running demo from another process, and changes nothing', async () => {
+    const sim = JSON.parse(readFileSync(join(dataDir, 'sim.json'), 'utf8')) as { endpoints: Record<string, string> };
+    // The simulated VMs of each provider (the state also holds rate-limit counters, which reads spend).
+    const world = async () =>
+      Promise.all(
+        Object.values(sim.endpoints).map(async (e) => {
+          const state = (await (await fetch(`${new URL(e).origin}/__sim/state`)).json()) as { droplets?: unknown; servers?: unknown; instances?: unknown };
+          return JSON.stringify(state.droplets ?? state.servers ?? state.instances);
+        }),
+      );
+    const before = await world();
+    const r = await runBinAsync(['preflight', '--demo'], { env: { ...process.env, CLUSTEROPS_DATA_DIR: dataDir } });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.filter((l) => l.startsWith('✗'))).toEqual([]);
+    // The owner id comes from the daemon's state file: its droplets count as its own.
+    expect(lines).toContain("✓ digitalocean: droplet limit 25: 3 in use (3 of them clusterops'), room for 22; the manifests need 0 more");
+    expect(lines).toContainEqual(expect.stringMatching(/^✓ aws: may call RunInstances \(with tags\) in us-east-1 \(DryRun\)$/));
+    expect(await world()).toEqual(before);
   });
 
   it('follows the clone, edit, push loop of the README', async () => {
