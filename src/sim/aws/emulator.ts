@@ -41,13 +41,14 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Run
     consistencyMs: options.consistencyMs ?? 0,
     terminatedVisibleMs: options.terminatedVisibleMs ?? HOUR,
   });
+  if (options.resume !== undefined) world.restore(options.resume);
   const backend: Ec2Backend = {
     world,
     throttle: new Throttle(clock, options.rateLimitScale ?? 1),
     credentials: new Set(options.credentials),
     instanceLimit: options.instanceLimit ?? 10_000,
   };
-  const server = await serveEmulator(handlerFor(backend), faults, options.port ?? 0);
+  const server = await serveEmulator(handlerFor(backend), faults, { port: options.port ?? 0, afterRequest: options.afterRequest });
   const live = (): SimVmView[] => {
     world.sweep();
     return [...world.instances.values()].map((i) => world.view(i)).filter((v) => v.status !== 'terminated');
@@ -62,6 +63,8 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Run
       const reservation = world.launch(spec, 1, undefined, true);
       return world.view(world.instances.get(reservation.instanceIds[0]!)!);
     },
+    snapshot: () => world.snapshot(),
+    requests: server.requests,
     close: () => server.close(),
   };
 }
@@ -74,5 +77,6 @@ function handlerFor(backend: Ec2Backend): EmulatorHandler {
       backend.world.sweep();
       return { instances: [...backend.world.instances.values()].map((i) => backend.world.view(i)), reservations: backend.world.reservations.size };
     },
+    writeOperations: ['RunInstances', 'TerminateInstances', 'CreateTags'],
   };
 }

@@ -57,6 +57,7 @@ export function createDoHandler(deps: HandlerDeps): EmulatorHandler {
       droplets: deps.store.list().map((d) => deps.store.view(d)),
       rateLimits: deps.limiter.views(deps.store.now()),
     }),
+    writeOperations: ['droplets.create', 'droplets.delete'],
   };
 }
 

@@ -2,6 +2,7 @@ import type { Clock } from '../common/clock.js';
 import type { IpAllocator } from '../common/ip-pool.js';
 import type { SimVmView, VmHooks } from '../common/types.js';
 import { fromDoTags } from '../../providers/ownership.js';
+import { savedNumber, savedObject, savedRecords } from '../state/shape.js';
 
 /** The droplet status words of the API (reference §1.5). */
 export type DropletStatus = 'new' | 'active' | 'off';
@@ -45,6 +46,14 @@ export interface DropletInput {
   userData?: string;
 }
 
+/** The store as saved: every record with its absolute timestamps, and the id counters. */
+export interface DropletStoreSnapshot {
+  droplets: DropletRecord[];
+  actions: ActionRecord[];
+  nextDropletId: number;
+  nextActionId: number;
+}
+
 export interface StoreOptions {
   clock: Clock;
   ips: IpAllocator;
@@ -55,8 +64,8 @@ export interface StoreOptions {
 
 /** The emulator's world: droplets and their create actions. Lazy time: no timers, every read sweeps. */
 export class DropletStore {
-  private readonly droplets = new Map<number, DropletRecord>();
-  private readonly actions = new Map<number, ActionRecord>();
+  private droplets = new Map<number, DropletRecord>();
+  private actions = new Map<number, ActionRecord>();
   private nextDropletId = 500_000_001;
   private nextActionId = 2_000_000_001;
 
@@ -83,6 +92,19 @@ export class DropletStore {
     this.actions.set(action.id, action);
     this.o.hooks.created?.(this.view(droplet));
     return { droplet, action };
+  }
+
+  snapshot(): DropletStoreSnapshot {
+    return structuredClone({ droplets: [...this.droplets.values()], actions: [...this.actions.values()], nextDropletId: this.nextDropletId, nextActionId: this.nextActionId });
+  }
+
+  /** Replaces the store's contents with saved ones; no hook fires (the VMs existed all along). */
+  restore(saved: unknown): void {
+    const s = savedObject(saved, 'digitalocean');
+    this.droplets = new Map(savedRecords<DropletRecord>(s.droplets, 'digitalocean.droplets').map((d) => [savedNumber(d.id, 'droplet id'), d]));
+    this.actions = new Map(savedRecords<ActionRecord>(s.actions, 'digitalocean.actions').map((a) => [savedNumber(a.id, 'action id'), a]));
+    this.nextDropletId = savedNumber(s.nextDropletId, 'digitalocean.nextDropletId');
+    this.nextActionId = savedNumber(s.nextActionId, 'digitalocean.nextActionId');
   }
 
   get(id: number): DropletRecord | undefined {
