@@ -1,5 +1,5 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -7,8 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Provider } from '../../src/domain/manifest/types.js';
 import type { StoreData } from '../../src/store/types.js';
 import { CLI } from '../support/cli.js';
+import { pushOneMoreProductionWorker } from '../support/demo-repo.js';
 
-const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 'Ada', GIT_AUTHOR_EMAIL: 'ada@example.com', GIT_COMMITTER_NAME: 'Ada', GIT_COMMITTER_EMAIL: 'ada@example.com' };
 /** The example clusters, each on its own provider, and the nodes their manifests declare. */
 const CLUSTERS: Record<string, { provider: Provider; nodes: number }> = {
   cluster_abc123: { provider: 'digitalocean', nodes: 3 },
@@ -172,21 +172,7 @@ describe('restarting the demo (npm start, stopped, started again)', () => {
     const before = await first.vms();
 
     // production: one more worker, pushed the way the README shows.
-    const work = join(dataDir, 'my-clone');
-    execFileSync('git', ['clone', '-q', join(dataDir, 'remote.git'), work], { env: GIT_ENV });
-    const file = join(work, 'clusters/production.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace(/plan: small\n(\s+)count: 2/, 'plan: small\n$1count: 3'));
-    execFileSync('git', ['commit', '-qam', 'production: one more worker'], { cwd: work, env: GIT_ENV });
-    // clusterops pushes status commits to the same branch: pull --rebase before pushing.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        execFileSync('git', ['pull', '-q', '--rebase'], { cwd: work, env: GIT_ENV });
-        execFileSync('git', ['push', '-q'], { cwd: work, env: GIT_ENV, stdio: 'pipe' });
-        break;
-      } catch (err) {
-        if (attempt >= 5) throw err;
-      }
-    }
+    pushOneMoreProductionWorker(dataDir);
     // Killed as soon as the simulated cloud has taken the create: the VM exists, clusterops may not know yet.
     await first.waitFor('the create of the new worker', async () => (await first.writes()).digitalocean > 3, 60_000);
     await first.stop('SIGKILL');
