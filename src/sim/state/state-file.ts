@@ -50,7 +50,7 @@ export function readSimState(path: string): SimStateV1 | null {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw simStateError(path, text.trim() === '' ? 'the file is empty' : `not JSON (${(err as Error).message})`);
+    throw simStateError(path, text.trim() === '' ? 'the file is empty' : `not JSON (${withoutExcerpt((err as Error).message)})`);
   }
   try {
     const state = savedObject(value, 'the file');
@@ -61,6 +61,11 @@ export function readSimState(path: string): SimStateV1 | null {
   } catch (err) {
     throw err instanceof SavedShapeError ? simStateError(path, err.message) : err;
   }
+}
+
+/** V8 quotes the text around a bad token; the file holds credentials and join tokens, so leave it out. */
+function withoutExcerpt(message: string): string {
+  return message.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '');
 }
 
 /** Writes the state durably, and only when it differs from what was written last. */

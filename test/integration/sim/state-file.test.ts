@@ -36,6 +36,7 @@ describe('an unusable simulated-cloud state file', () => {
   it.each([
     ['truncated JSON', (text: string) => text.slice(0, text.length / 2), /not JSON/],
     ['an empty file', () => '', /the file is empty/],
+    ['a damaged token', (text: string) => text.replace(/"token":"sim_do_/, '"token":sim_do_'), /not JSON \(Unexpected token 's'\)\. /],
     ['null', () => 'null', /the file is not an object/],
     ['another version', (text: string) => text.replace('"version":1', '"version":2'), /version 2, expected 1/],
     ['a broken section', edit((s) => (s.emulators.hetzner.servers = 7)), /hetzner\.servers is not an array/],
@@ -54,6 +55,7 @@ describe('an unusable simulated-cloud state file', () => {
     expect((err as Error).message).toContain(`${file} is not a usable simulated-cloud state file (version 1): `);
     expect((err as Error).message).toContain(FRESH);
     expect((err as Error).message).not.toContain('\n');
+    expect((err as Error).message).not.toMatch(/sim_do_/);
     expect(readFileSync(file, 'utf8')).toBe(broken);
   });
 
