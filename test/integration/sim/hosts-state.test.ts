@@ -106,4 +106,28 @@ describe('the simulated machines resume with the cloud (stateParts)', () => {
       await second.close();
     }
   });
+
+  it('a state file saved without machines (a vm-only demo) gives each resumed VM a fresh machine with its sshd', async () => {
+    const clock = new ManualClock();
+    const file = join(dir, 'vm-only-state.json');
+    const bare = await startSimCloud({ state: file, clock, ips: loopbackIps(BLOCK.replace('127.79.', '127.80.')) });
+    const providers = createProviderAdapters(bare.credentials, { ownerId: 'co-hoststate', endpoints: bare.endpoints() }) as Record<Provider, ProviderAdapter>;
+    const size = lookupSize('hetzner', 'fsn1', 'small');
+    if (!size.ok) throw new Error(size.message);
+    const vm = await providers.hetzner.create({ region: 'fsn1', clusterId: 'cluster_bare', clusterName: 'bare', nodeId: 'node_001', role: 'manager', plan: 'small', size: size.size.size, requestToken: 'tok-bare-1' });
+    await bare.close();
+
+    const fleet = createSimHostFleet({ port: PORT, authorizedKeys: () => [keys.publicKey], clock, drainDelayMs: 0 });
+    const sim = await startSimCloud({ state: file, clock, ips: loopbackIps('127.10.0.0/16'), hooks: fleet.hooks(), stateParts: { hosts: fleet } });
+    const ssh = createSshRunner({ privateKey: keys.privateKey, knownHosts: createMemoryKnownHosts(), connectTimeoutMs: 3_000, retries: { attempts: 3, delayMs: 100 } });
+    try {
+      const swarm = new Book('swarm', [node(1, 'manager', vm.ip!)]);
+      await swarm.form(createSwarmAdapter({ ssh, port: PORT, drain: { timeoutMs: 5_000, pollMs: 50 }, clock }));
+      expect(fleet.swarm(vm.ip!)?.nodes.map((n) => [n.ip, n.status])).toEqual([[vm.ip, 'ready']]);
+    } finally {
+      await ssh.close();
+      await sim.close();
+      await fleet.close();
+    }
+  });
 });
