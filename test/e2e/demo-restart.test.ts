@@ -25,8 +25,9 @@ class Demo {
   constructor(
     readonly dataDir: string,
     resync = 600,
+    extra: string[] = [],
   ) {
-    this.proc = spawn(process.execPath, [CLI, 'serve', '--demo', '--port', '0', '--sim-boot-ms', '300', '--poll-interval', '1', '--log-format', 'pretty'], {
+    this.proc = spawn(process.execPath, [CLI, 'serve', '--demo', '--port', '0', '--sim-boot-ms', '300', '--poll-interval', '1', '--log-format', 'pretty', ...extra], {
       env: { ...process.env, CLUSTEROPS_DATA_DIR: dataDir, CLUSTEROPS_RESYNC_INTERVAL: String(resync) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -126,8 +127,8 @@ class Demo {
 describe('restarting the demo (npm start, stopped, started again)', () => {
   const dirs: string[] = [];
   const demos: Demo[] = [];
-  const start = (dataDir: string, resync?: number) => {
-    const demo = new Demo(dataDir, resync);
+  const start = (dataDir: string, resync?: number, extra?: string[]) => {
+    const demo = new Demo(dataDir, resync, extra);
     demos.push(demo);
     return demo;
   };
@@ -162,6 +163,24 @@ describe('restarting the demo (npm start, stopped, started again)', () => {
       expect(again.output).not.toMatch(/creating \d+ node|deleting \d+ node|initialised the/);
       expect(await again.stop(signal)).toBe(0);
     }
+  }, 240_000);
+
+  it('with --orchestration vm-only (no simulated machines): the same no-op restart', async () => {
+    const dataDir = freshDir();
+    const first = start(dataDir, 600, ['--orchestration', 'vm-only']);
+    await first.started();
+    await first.waitFor('the example clusters running', () => first.allRunning());
+    const nodes = first.nodes();
+    const vms = await first.vms();
+    expect(await first.stop('SIGTERM')).toBe(0);
+
+    const again = start(dataDir, 10, ['--orchestration', 'vm-only']);
+    const url = await again.started();
+    await again.passesWhileRunning(url, 2);
+    expect(again.nodes()).toEqual(nodes);
+    expect(await again.vms()).toEqual(vms);
+    expect(await again.writes()).toEqual({ digitalocean: 0, hetzner: 0, aws: 0 });
+    expect(await again.stop('SIGTERM')).toBe(0);
   }, 240_000);
 
   it('after SIGKILL in the middle of a scale-up: exactly the declared VMs, no duplicate, the old nodes untouched', async () => {
