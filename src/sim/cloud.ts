@@ -26,6 +26,8 @@ export interface SimCloudOptions {
   ips?: IpAllocator;
   hooks?: VmHooks;
   rateLimitScale?: number;
+  /** How long new VMs are missing from DigitalOcean and EC2 listings (eventual consistency); default 0. */
+  listingLagMs?: number;
   /** Fixed credentials (tests); random ones otherwise. */
   credentials?: SimCredentials;
 }
@@ -50,6 +52,7 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
     bootMs: options.bootMs ?? 0,
     deleteMs: options.deleteMs ?? 0,
     rateLimitScale: options.rateLimitScale ?? 1,
+    ...(options.listingLagMs ? { listingLagMs: options.listingLagMs } : {}),
   };
   const port = (i: number) => (options.portBase ? { port: options.portBase + i } : {});
   const started: RunningEmulator[] = [];
