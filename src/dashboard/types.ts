@@ -97,7 +97,7 @@ export interface ClusterDetailView extends ClusterRowView {
 }
 
 export interface PlanActionView {
-  action: 'create' | 'init' | 'replace' | 'delete' | 'delete cluster';
+  action: 'create' | 'init' | 'bootstrap' | 'replace' | 'delete' | 'delete cluster';
   nodeId: string | null;
   role: string | null;
   plan: string | null;

@@ -76,7 +76,7 @@ function toActionView(a: PlanAction): PlanActionView {
     case 'createNode':
       return { action: 'create', nodeId: a.nodeId, role: a.role, plan: a.plan, reason: a.reason };
     case 'initCluster':
-      return { action: 'init', nodeId: a.nodeId, role: 'manager', plan: null, reason: a.reason };
+      return { action: a.recreate ? 'bootstrap' : 'init', nodeId: a.nodeId, role: 'manager', plan: null, reason: a.reason };
     case 'replaceNode':
       return { action: 'replace', nodeId: `${a.nodeId} → ${a.newNodeId}`, role: a.role, plan: `${a.fromPlan} → ${a.plan}`, reason: a.reason };
     case 'deleteNode':

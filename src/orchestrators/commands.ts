@@ -23,6 +23,8 @@ export const swarm = {
   runningTasks: (swarmNodeId: string) => `docker node ps ${q(swarmNodeId)} --format '{{.ID}} {{.Name}} {{.CurrentState}}'`,
   demote: (swarmNodeId: string) => `docker node demote ${q(swarmNodeId)}`,
   leave: () => `docker swarm leave`,
+  /** Leaves a swarm whose managers are gone (a manager needs `--force` to leave at all). */
+  forceLeave: () => `docker swarm leave --force`,
   remove: (swarmNodeId: string) => `docker node rm --force ${q(swarmNodeId)}`,
 };
 

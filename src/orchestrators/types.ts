@@ -41,6 +41,11 @@ export interface OrchestratorAdapter {
   drain(cluster: OrchestratorCluster, node: ActualNode): Promise<void>;
   /** Takes a node out of the cluster (demoting a manager first, never below quorum). */
   remove(cluster: OrchestratorCluster, node: ActualNode): Promise<void>;
+  /**
+   * Makes a node forget a control plane that is gone (every manager lost), on the node alone, so
+   * it can join a new one: Swarm `swarm leave --force`, k3s uninstall. A node in no cluster is left as it is.
+   */
+  leave(node: ActualNode): Promise<void>;
 }
 
 /**
@@ -53,4 +58,5 @@ export const vmOnlyOrchestrator: OrchestratorAdapter = {
   members: async (cluster) => Object.values(cluster.members).map((memberId) => ({ memberId, ready: true, manager: false, draining: false })),
   drain: async () => undefined,
   remove: async () => undefined,
+  leave: async () => undefined,
 };

@@ -29,9 +29,16 @@ export function buildActual(record: ClusterRecord, vms: readonly ObservedVm[]): 
   const seen = new Set(nodes.map((n) => n.id));
   for (const intent of record.intents) {
     if (intent.kind !== 'create' || seen.has(intent.nodeId)) continue;
-    nodes.push({ id: intent.nodeId, role: intent.role, plan: intent.plan, status: 'provisioning', providerId: '', createdAt: intent.at });
+    nodes.push({ id: intent.nodeId, role: intent.role, plan: intent.plan, status: 'provisioning', providerId: intent.providerId ?? '', createdAt: intent.at });
   }
-  return { nodes, initialized: record.initialized, lastNodeNumber: record.lastNodeNumber };
+  return { nodes, ...controlPlaneOf(record) };
+}
+
+/** Whether the control plane is initialised, and the lost managers while a new one is still to be bootstrapped. */
+function controlPlaneOf(record: ClusterRecord): Pick<ActualCluster, 'initialized' | 'lastNodeNumber' | 'lostManagers'> {
+  const loss = record.controlPlaneLoss;
+  const recovering = !record.initialized && loss !== undefined && loss.recreatedOn === undefined;
+  return { initialized: record.initialized, lastNodeNumber: record.lastNodeNumber, ...(recovering ? { lostManagers: loss.lost } : {}) };
 }
 
 /**
@@ -51,5 +58,5 @@ export function actualFromRecord(record: ClusterRecord | undefined): ActualClust
     ...(n.ip ? { ip: n.ip } : {}),
     ...(n.orchestratorStatus ? { orchestratorStatus: n.orchestratorStatus } : {}),
   }));
-  return { nodes, initialized: record.initialized, lastNodeNumber: record.lastNodeNumber };
+  return { nodes, ...controlPlaneOf(record) };
 }

@@ -1,5 +1,6 @@
 import { lookupSize } from '../domain/catalogue/catalogue.js';
 import type { ActualCluster, ActualNode, Plan, PlanAction } from '../domain/plan/types.js';
+import { lossSummary } from '../domain/status/control-plane.js';
 import type { Logger } from '../logger.js';
 import type { OrchestratorAdapter } from '../orchestrators/types.js';
 import type { ObservedVm, ProviderAdapter } from '../providers/types.js';
@@ -22,10 +23,19 @@ const record = (ctx: PassContext): ClusterRecord => ctx.deps.store.cluster(ctx.c
 const nowIso = (ctx: PassContext) => ctx.deps.now().toISOString();
 
 /**
- * Finishes writes a previous pass (or process) journaled: a create whose VM is not visible is
- * issued again with the same request token (the provider returns the same VM), a delete whose
- * VM still exists is issued again (NotFound is success) unless the node is still an orchestrator
- * member, which the planner's deletion removes first. Returns the VMs as now known.
+ * How long a VM the provider said it created may be missing from listings before it is read by id
+ * (EC2 documents eventual consistency of Describe* after RunInstances; DigitalOcean's tag listings
+ * lag too). Until then the node counts as provisioning; after, a direct read decides.
+ */
+export const LISTING_LAG_MS = 60_000;
+
+/**
+ * Finishes writes a previous pass (or process) journaled. A create: done once a listing shows its
+ * VM; answered by the provider but not listed yet, it waits (the node is provisioning) and, past
+ * LISTING_LAG_MS, is read by id (gone: the intent goes and the planner asks again); never
+ * answered, it is issued again with the same request token (the provider returns the same VM). A
+ * delete whose VM still exists is issued again (NotFound is success) unless the node is still an
+ * orchestrator member, which the planner's deletion removes first. Returns the VMs as now known.
  */
 export async function resumeIntents(ctx: PassContext, vms: ObservedVm[]): Promise<ObservedVm[]> {
   const byNode = new Map(vms.map((v) => [v.nodeId, v]));
@@ -36,8 +46,15 @@ export async function resumeIntents(ctx: PassContext, vms: ObservedVm[]): Promis
     intents.map(async (intent) => {
       const vm = byNode.get(intent.nodeId);
       if (intent.kind === 'create') {
-        if (!vm) known.push(await ctx.adapter.create(createRequest(ctx, intent)));
-        done.add(intent);
+        if (vm) return void done.add(intent);
+        if (intent.providerId === undefined) {
+          known.push(await ctx.adapter.create(createRequest(ctx, intent)));
+          return void done.add(intent);
+        }
+        if (ctx.deps.now().getTime() - Date.parse(intent.at) < LISTING_LAG_MS) return;
+        const read = await ctx.adapter.get({ providerId: intent.providerId, region: intent.region });
+        if (read) known.push(read);
+        else done.add(intent);
       } else if (!vm) {
         done.add(intent);
       } else if (record(ctx).members?.[intent.nodeId] === undefined) {
@@ -111,15 +128,21 @@ async function createNodes(ctx: PassContext, actions: readonly PlanAction[], nod
   });
   ctx.log.info({ nodes: intents.map((i) => i.nodeId) }, `creating ${intents.length} node${intents.length === 1 ? '' : 's'}`);
   ctx.deps.observations.invalidate(ctx.adapter.provider);
+  const answered = new Map<string, string>();
   const created = await mapLimit(intents, ctx.deps.limits.createConcurrency, async (intent) => {
     const vm = await ctx.adapter.create(createRequest(ctx, intent));
+    answered.set(JSON.stringify(intent), vm.providerId);
     nodes.push({ id: vm.nodeId, role: vm.role, plan: vm.plan, status: 'provisioning', providerId: vm.providerId, ...(vm.ip ? { ip: vm.ip } : {}), createdAt: vm.createdAt });
     await ctx.deps.store.addEvent(ctx.clusterId, { type: 'created', nodeId: vm.nodeId, message: `created ${vm.nodeId} (${vm.role}, ${vm.plan}) as ${vm.providerId}` }, nowIso(ctx));
     return intent;
   });
+  // A stalled create made nothing; a fulfilled one stays journaled, with its VM's id, until a listing shows it.
   await ctx.deps.store.update((d) => {
     const rec = d.clusters[ctx.clusterId]!;
-    rec.intents = withoutIntents(rec.intents, [...created.fulfilled, ...created.stalled]);
+    rec.intents = withoutIntents(rec.intents, created.stalled).map((i) => {
+      const vm = i.kind === 'create' ? answered.get(JSON.stringify(i)) : undefined;
+      return vm ? { ...i, providerId: vm } : i;
+    });
   });
   created.rethrow();
 }
@@ -129,14 +152,23 @@ async function initControlPlane(ctx: PassContext, actions: readonly PlanAction[]
   if (!init || !vmRunning.has(init.nodeId)) return;
   const node = nodes.find((n) => n.id === init.nodeId)!;
   const memberId = await ctx.orchestrator.init(orchestratorCluster(record(ctx), nodes), node);
+  const recovering = record(ctx).controlPlaneLoss?.recreatedOn === undefined ? record(ctx).controlPlaneLoss : undefined;
+  const at = nowIso(ctx);
   await ctx.deps.store.update((d) => {
     const rec = d.clusters[ctx.clusterId]!;
     rec.initialized = true;
     rec.members = { ...rec.members, [node.id]: memberId };
+    if (recovering && rec.controlPlaneLoss) Object.assign(rec.controlPlaneLoss, { recreatedOn: node.id, recreatedAt: at });
   });
   markJoined(node);
+  if (recovering) {
+    const message = lossSummary({ lost: recovering.lost, recreatedOn: node.id });
+    ctx.log.warn({ node: node.id, lost: recovering.lost }, message);
+    await ctx.deps.store.addEvent(ctx.clusterId, { type: 'initialized', nodeId: node.id, message }, at);
+    return;
+  }
   ctx.log.info({ node: node.id }, `initialised the ${record(ctx).orchestrator} control plane on ${node.id}`);
-  await ctx.deps.store.addEvent(ctx.clusterId, { type: 'initialized', nodeId: node.id, message: `control plane initialised on ${node.id}` }, nowIso(ctx));
+  await ctx.deps.store.addEvent(ctx.clusterId, { type: 'initialized', nodeId: node.id, message: `control plane initialised on ${node.id}` }, at);
 }
 
 /**
@@ -150,13 +182,23 @@ async function joinNodes(ctx: PassContext, actions: readonly PlanAction[], nodes
   // Not a member yet, or no longer listed by the orchestrator (join is idempotent either way).
   const pending = nodes.filter((n) => vmRunning.has(n.id) && (members[n.id] === undefined || n.orchestratorStatus === 'not-joined') && !leaving.has(n.id));
   const joinOne = async (node: ActualNode) => {
+    // A survivor of a lost control plane leaves it first (journaled once done; leaving again is harmless).
+    const rejoin = record(ctx).controlPlaneLoss?.rejoin.includes(node.id) ?? false;
+    if (rejoin) {
+      await ctx.orchestrator.leave(node);
+      await ctx.deps.store.update((d) => {
+        const loss = d.clusters[ctx.clusterId]?.controlPlaneLoss;
+        if (loss) loss.rejoin = loss.rejoin.filter((id) => id !== node.id);
+      });
+    }
     const memberId = await ctx.orchestrator.join(orchestratorCluster(record(ctx), nodes), node);
     await ctx.deps.store.update((d) => {
       const rec = d.clusters[ctx.clusterId]!;
       rec.members = { ...rec.members, [node.id]: memberId };
     });
     markJoined(node);
-    await ctx.deps.store.addEvent(ctx.clusterId, { type: 'joined', nodeId: node.id, message: `${node.id} joined as ${node.role}` }, nowIso(ctx));
+    const message = rejoin ? `${node.id} left the lost control plane and joined the new one as ${node.role}` : `${node.id} joined as ${node.role}`;
+    await ctx.deps.store.addEvent(ctx.clusterId, { type: 'joined', nodeId: node.id, message }, nowIso(ctx));
   };
   for (const m of pending.filter((n) => n.role === 'manager')) await joinOne(m);
   const workers = await mapLimit(pending.filter((n) => n.role === 'worker'), ctx.deps.limits.createConcurrency, joinOne);

@@ -8,6 +8,7 @@ import type { ClusterRecord } from '../store/types.js';
 import type { ClusterStatusView } from '../domain/status/types.js';
 import { buildActual } from './actual.js';
 import { applyPlan, resumeIntents, type PassContext } from './apply.js';
+import { noteControlPlaneLoss, noteManagersReach } from './control-plane.js';
 import { overlayMembers, readMembers, trackUnhealthy } from './membership.js';
 import type { PassResult } from './controller.js';
 import { StalledError, TransientError, WaitingError } from './errors.js';
@@ -72,11 +73,19 @@ async function runPass(ctx: PassContext, entry: DesiredEntry | undefined, observ
   let removed = false;
   const lastEventBefore = deps.store.cluster(clusterId)?.events.at(-1);
   try {
-    const vms = await resumeIntents(ctx, observed);
-    const rec = deps.store.cluster(clusterId)!;
-    const vmLevel = buildActual(rec, vms);
+    let vms = await resumeIntents(ctx, observed);
+    let rec = deps.store.cluster(clusterId)!;
+    let vmLevel = buildActual(rec, vms);
     nodes = vmLevel.nodes;
-    const actual = overlayMembers(vmLevel, rec, await readMembers(ctx.orchestrator, rec, vmLevel));
+    let members = await readMembers(ctx.orchestrator, rec, vmLevel);
+    if (desired) {
+      // Every manager gone: the old memberships are void and a new control plane is planned.
+      const recovered = await noteControlPlaneLoss(ctx, vms, await noteManagersReach(ctx, members !== null));
+      if (recovered) [vms, rec, members] = [recovered, deps.store.cluster(clusterId)!, null];
+      vmLevel = buildActual(rec, vms);
+      nodes = vmLevel.nodes;
+    }
+    const actual = overlayMembers(vmLevel, rec, members);
     nodes = actual.nodes;
     const remediate = await noteUnhealthy(deps, rec, actual.nodes);
     plan = planCluster({ clusterId, clusterName: rec.name, desired, actual, provider: rec.provider, region: rec.region, remediate: desired ? remediate : [] });
@@ -91,8 +100,8 @@ async function runPass(ctx: PassContext, entry: DesiredEntry | undefined, observ
     // Every action of this pass is done and every node runs: the pass that confirms it (and
     // reports `running`) need not wait the full requeue delay, which is sized for boots.
     if (plan.actions.length > 0) return { requeueAfterMs: Math.ceil(deps.limits.requeueMs / 4) };
-    // An unhealthy node: look again when its replacement falls due (and at least every 30 s),
-    // rather than waiting for the periodic resync.
+    // An unhealthy node, or no manager answering: look again when the replacement falls due
+    // (and at least every 30 s), rather than waiting for the periodic resync.
     const dueIn = unhealthyDueIn(deps, deps.store.cluster(clusterId));
     return dueIn === undefined ? {} : { requeueAfterMs: Math.min(30_000, Math.max(deps.limits.requeueMs, dueIn)) };
   } catch (err) {
@@ -124,7 +133,8 @@ async function noteUnhealthy(deps: ReconcilerDeps, rec: ClusterRecord, nodes: re
 }
 
 function unhealthyDueIn(deps: ReconcilerDeps, rec: ClusterRecord | undefined): number | undefined {
-  const since = Object.values(rec?.unhealthySince ?? {}).map((t) => Date.parse(t));
+  // No manager answering counts too: past the same window the control plane is taken as lost.
+  const since = [...Object.values(rec?.unhealthySince ?? {}), ...(rec?.managersUnreachableSince ? [rec.managersUnreachableSince] : [])].map((t) => Date.parse(t));
   if (since.length === 0) return undefined;
   return Math.min(...since) + deps.limits.unhealthyReplaceAfterMs - deps.now().getTime();
 }
@@ -138,7 +148,16 @@ function classify(err: unknown): PassError {
 
 function baseStatus(revision: string, rec: ClusterRecord | undefined): StatusInput {
   const everReady = rec?.status ? ['running', 'degraded', 'updating'].includes(rec.status.status) : false;
-  return { revision, mode: 'normal', plan: null, nodes: rec?.status?.nodes ?? [], everReady, desiredNodes: rec?.status?.desiredNodes ?? 0 };
+  const loss = rec?.controlPlaneLoss;
+  return {
+    revision,
+    mode: 'normal',
+    plan: null,
+    nodes: rec?.status?.nodes ?? [],
+    everReady,
+    desiredNodes: rec?.status?.desiredNodes ?? 0,
+    ...(loss ? { controlPlaneLoss: { lost: loss.lost, ...(loss.recreatedOn ? { recreatedOn: loss.recreatedOn } : {}) } } : {}),
+  };
 }
 
 /** Saves the pass's status (written only when it changed) and logs when the summary moves. */

@@ -30,6 +30,8 @@ export interface SimCloudOptions {
   ips?: IpAllocator;
   hooks?: VmHooks;
   rateLimitScale?: number;
+  /** How long new VMs are missing from DigitalOcean and EC2 listings (eventual consistency); default 0. */
+  listingLagMs?: number;
   /** Fixed credentials (tests); the saved ones with `state`, random ones otherwise. */
   credentials?: SimCredentials;
   /**
@@ -71,6 +73,7 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
     bootMs: options.bootMs ?? 0,
     deleteMs: options.deleteMs ?? 0,
     rateLimitScale: options.rateLimitScale ?? 1,
+    ...(options.listingLagMs ? { listingLagMs: options.listingLagMs } : {}),
     afterRequest: () => persisted?.save(),
   };
   const tokens: Record<Provider, string> = { digitalocean: credentials.digitalocean.token, hetzner: credentials.hetzner.token, aws: credentials.aws.accessKeyId };

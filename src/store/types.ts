@@ -6,7 +6,11 @@ import type { ClusterStatusView } from '../domain/status/types.js';
  * crash at any point resumes it instead of repeating or forgetting it.
  */
 export type Intent =
-  | { kind: 'create'; nodeId: string; role: Role; plan: PlanName; region: string; size: string; requestToken: string; at: string }
+  /**
+   * `providerId`: the provider answered the create with this VM. The intent stays until a listing
+   * shows the VM (listings lag behind creates on EC2 and DigitalOcean), so no pass asks for it twice.
+   */
+  | { kind: 'create'; nodeId: string; role: Role; plan: PlanName; region: string; size: string; requestToken: string; at: string; providerId?: string }
   | { kind: 'delete'; nodeId: string; providerId: string; region: string; at: string };
 
 /** One line of a cluster's history, shown to users (bounded per cluster). */
@@ -49,10 +53,30 @@ export interface ClusterRecord {
   /** An org admin confirmed the held deletion of `revision` (`cluster.confirmDeletion`); dropped when the manifest is back. */
   deletionConfirmation?: { revision: string; by: string; at: string };
   /**
+   * Every manager of the initialised control plane was lost (DESIGN §7): a new control plane is
+   * (or was) bootstrapped, and the nodes that survived leave the old one and join it.
+   */
+  controlPlaneLoss?: ControlPlaneLoss;
+  /** Since when no joined manager of the initialised control plane has answered (ISO time); absent while one does. */
+  managersUnreachableSince?: string;
+  /**
    * An admin of the cluster's organization approved moving it to organization `to`
    * (`cluster.transfer`); the daemon accepts that `organizationId` change in Git, then clears it.
    */
   transfer?: { to: string; by: string; at: string };
+}
+
+/** A lost control plane and its recovery, as journaled (each step is resumable after a crash). */
+export interface ControlPlaneLoss {
+  /** When the loss was detected. */
+  at: string;
+  /** The managers that were lost (their VMs gone, or unreachable past the replacement window). */
+  lost: string[];
+  /** Nodes that were members of the lost control plane and have not joined the new one yet (they leave the old one first). */
+  rejoin: string[];
+  /** The node the new control plane was bootstrapped on, and when. */
+  recreatedOn?: string;
+  recreatedAt?: string;
 }
 
 /** The whole store file. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TAG } from '../../src/providers/ownership.js';
-import { group, manifest, TestRepo } from '../integration/reconcile/harness.js';
+import { deleteBehindItsBack, group, manifest, TestRepo } from '../integration/reconcile/harness.js';
 import { clean, inspect, kill, readStore, startCrashWorld, startDaemon, storeSettled, type CrashWorld, type Declared, type Findings } from './crash-world.js';
 import { report, SIZES } from './sizes.js';
 
@@ -18,8 +18,11 @@ import { report, SIZES } from './sizes.js';
  *    plan change: new nodes join, old ones are drained out of the Swarm with tasks on them),
  *    etl is deleted, batch (AWS, Swarm, 1+1) is created.
  *
- * At the end the VMs, the orchestrators' members and `status/<name>.yaml` must be exactly what
- * is declared.
+ * 3. every manager VM of web (k3s) and api (Swarm) is deleted behind clusterops' back (issue 15):
+ *    each gets a new control plane bootstrapped on a new manager, and its surviving workers rejoin it.
+ *
+ * At the end of each, the VMs, the orchestrators' members and `status/<name>.yaml` must be exactly
+ * what is declared.
  */
 
 const RUNS = SIZES.crashRuns;
@@ -139,6 +142,17 @@ describe.skipIf(!CAN_BIND_22 && process.env.CI !== 'true')(`crash anywhere: SIGK
       // The drained workloads still run somewhere.
       expect(world.fleet.k3s(managerIp('cluster_web'))!.pendingPods).toEqual([]);
       expect(world.fleet.swarm(managerIp('cluster_api'))!.pendingTasks).toEqual([]);
+
+      // Every manager of web and api vanishes (deleted in the provider's console); no daemon runs meanwhile.
+      const lostManagers = Object.values(world.sim.emulators)
+        .flatMap((e) => e.vms())
+        .filter((v) => v.tags[TAG.owner] === first.owner && ['cluster_web', 'cluster_api'].includes(v.tags[TAG.cluster]!) && v.tags[TAG.role] === 'manager');
+      for (const vm of lostManagers) await deleteBehindItsBack(world.sim, vm);
+      const third = await convergeThroughCrashes(repo, dataDir, DECLARED_SECOND, ['etl'], random);
+      count(run, 'third', third);
+      expect(third.findings).toEqual({ duplicates: [], orphans: [], missing: [], membership: [], statusWrong: [] });
+      expect(third.settled).toBe(true);
+      for (const vm of lostManagers) expect(managerIp(vm.tags[TAG.cluster]!)).not.toBe(vm.ip);
     } finally {
       repo.cleanup();
       rmSync(dataDir, { recursive: true, force: true });

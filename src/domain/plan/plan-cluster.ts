@@ -101,7 +101,7 @@ function orderActions(
       reason,
     }),
   );
-  const init = input.actual.initialized ? [] : initAction(desired, members, changes.manager, managerCreates);
+  const init = input.actual.initialized ? [] : initAction(desired, members, changes.manager, managerCreates, input.actual.lostManagers);
   return [
     ...managerCreates,
     ...init,
@@ -138,6 +138,7 @@ function initAction(
   members: readonly ActualNode[],
   managers: RoleChanges,
   managerCreates: readonly CreateAction[],
+  lost: readonly string[] | undefined,
 ): PlanAction[] {
   const going = new Set([...managers.deletes, ...managers.replaces].map((c) => c.node.id));
   const usable = members
@@ -146,6 +147,12 @@ function initAction(
   const nodeId = usable.find((n) => !going.has(n.id))?.id ?? managerCreates[0]?.nodeId ??
     usable.find((n) => managers.replaces.some((r) => r.node.id === n.id))?.id;
   if (nodeId === undefined) return [];
+  if (lost) {
+    const reason =
+      `every manager of the ${desired.orchestrator} control plane is lost (${lost.join(', ') || 'none left'}); ${nodeId} bootstraps a new one and the ` +
+      'surviving nodes rejoin it; workloads and cluster state of the old control plane do not survive';
+    return [{ type: 'initCluster', nodeId, reason, recreate: { lost: [...lost] } }];
+  }
   const reason = `the ${desired.orchestrator} control plane is not initialised yet; ${nodeId} becomes its first manager`;
   return [{ type: 'initCluster', nodeId, reason }];
 }

@@ -7,6 +7,8 @@ interface ActionCounts {
   replace: number;
   delete: number;
   init: boolean;
+  /** The init bootstraps a new control plane in place of a lost one. */
+  bootstrap: boolean;
   deleteCluster: boolean;
 }
 
@@ -17,6 +19,7 @@ function countActions(actions: readonly PlanAction[]): ActionCounts {
     replace: count('replaceNode'),
     delete: count('deleteNode'),
     init: count('initCluster') > 0,
+    bootstrap: actions.some((a) => a.type === 'initCluster' && a.recreate !== undefined),
     deleteCluster: count('deleteCluster') > 0,
   };
 }
@@ -44,7 +47,7 @@ function textLine(action: PlanAction, clusterName: string): string {
     case 'createNode':
       return `+ create ${action.nodeId} (${action.role}, ${action.plan}): ${action.reason}`;
     case 'initCluster':
-      return `~ init ${action.nodeId}: ${action.reason}`;
+      return `~ ${action.recreate ? 'bootstrap a new control plane on' : 'init'} ${action.nodeId}: ${action.reason}`;
     case 'replaceNode': {
       const what = `${action.role}, ${action.fromPlan} → ${action.plan}`;
       return `~ replace ${action.nodeId} with ${action.newNodeId} (${what}): ${action.reason}`;
@@ -63,7 +66,7 @@ function textSummary(plan: Plan): string {
   if (plan.actions.length === 0) return `No changes. Cluster ${plan.clusterName} matches its manifest.`;
   const c = countActions(plan.actions);
   const tail = [
-    c.init ? 'the control plane will be initialised' : '',
+    c.bootstrap ? 'a new control plane will be bootstrapped in place of the lost one' : c.init ? 'the control plane will be initialised' : '',
     c.deleteCluster ? `cluster ${plan.clusterName} will be deleted` : '',
   ].filter(Boolean);
   const counts = `Plan: ${c.create} to create, ${c.replace} to replace, ${c.delete} to delete`;
@@ -101,7 +104,7 @@ function markdownCells(action: PlanAction): string[] {
     case 'createNode':
       return ['create', `\`${action.nodeId}\``, action.role, action.plan, action.reason];
     case 'initCluster':
-      return ['init', `\`${action.nodeId}\``, 'manager', '', action.reason];
+      return [action.recreate ? 'bootstrap new control plane' : 'init', `\`${action.nodeId}\``, 'manager', '', action.reason];
     case 'replaceNode': {
       const nodes = `\`${action.nodeId}\` → \`${action.newNodeId}\``;
       return ['replace', nodes, action.role, `${action.fromPlan} → ${action.plan}`, action.reason];
@@ -132,6 +135,7 @@ function destructiveNote(plan: Plan): string | undefined {
     deleted.length > 0 ? `${nodes(deleted.length)} deleted (${deleted.join(', ')})` : '',
     replaced.length > 0 ? `${nodes(replaced.length)} replaced (${replaced.join(', ')})` : '',
     plan.actions.some((a) => a.type === 'deleteCluster') ? `cluster \`${plan.clusterName}\` deleted` : '',
+    countActions(plan.actions).bootstrap ? 'a new control plane is bootstrapped: workloads and cluster state of the lost one do not survive' : '',
   ].filter(Boolean);
   return parts.length > 0 ? `${parts.join('; ')}.` : undefined;
 }
@@ -149,7 +153,7 @@ export function summarizePlan(plan: Plan): string {
     c.create > 0 ? `+${nodes(c.create)}` : '',
     c.delete > 0 ? `−${nodes(c.delete)}` : '',
     c.replace > 0 ? `~${c.replace} replaced` : '',
-    c.init ? 'control plane init' : '',
+    c.bootstrap ? 'control plane bootstrap' : c.init ? 'control plane init' : '',
     c.deleteCluster ? 'cluster deleted' : '',
     delta !== 0 ? `${formatMoneyDelta(delta, plan.cost.currency)}/mo` : '',
   ].filter(Boolean);

@@ -28,6 +28,8 @@ export interface ActualCluster {
   initialized: boolean;
   /** Highest node number ever handed out in this cluster (ids are never reused); 0 if none. */
   lastNodeNumber: number;
+  /** The managers of a control plane that was lost: the next init bootstraps a new one (absent otherwise). */
+  lostManagers?: readonly string[];
 }
 
 /** Input to the planner. `desired` is null when the manifest is gone (delete the cluster). */
@@ -48,7 +50,8 @@ export interface PlanInput {
 
 export type PlanAction =
   | { type: 'createNode'; nodeId: string; role: Role; plan: PlanName; reason: string }
-  | { type: 'initCluster'; nodeId: string; reason: string }
+  /** `recreate`: the old control plane was lost (these managers are gone) and a new one is bootstrapped. */
+  | { type: 'initCluster'; nodeId: string; reason: string; recreate?: { lost: string[] } }
   | {
       type: 'replaceNode';
       nodeId: string;

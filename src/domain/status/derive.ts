@@ -1,4 +1,5 @@
 import type { ActualNode, Plan } from '../plan/types.js';
+import { lossSummary, type ControlPlaneLossView } from './control-plane.js';
 import type { ClusterStatus, ClusterStatusView, Condition, NodeView } from './types.js';
 
 /** Why a pass could not do its work, as the reconciler classified it. */
@@ -21,6 +22,8 @@ export interface StatusInput {
   /** The cluster has been ready before: later work is `updating`, not `provisioning`. */
   everReady: boolean;
   desiredNodes: number;
+  /** Every manager of the control plane was lost; a new one is being (or was lately) bootstrapped. */
+  controlPlaneLoss?: ControlPlaneLossView;
 }
 
 /** Derives status and conditions from what the pass saw. Pure. */
@@ -50,6 +53,14 @@ function decide(input: StatusInput): [ClusterStatus, Cond, Cond, Cond] {
   ];
   if (input.mode === 'invalid') return stalledBy('InvalidManifest', input.message ?? 'the manifest is invalid');
   if (input.mode === 'held') return stalledBy('DeletionHeld', input.message ?? 'deletion held back');
+  const loss = input.controlPlaneLoss;
+  if (loss && !loss.recreatedOn && input.mode === 'normal' && input.error && input.error.kind !== 'waiting') {
+    // No control plane works and none could be made yet: that is an error, not an update in
+    // progress (retried with backoff all the same, or when the manifest changes if stalled).
+    const [status, ready, , stalled] = stalledBy('ControlPlaneLost', `${lossSummary(loss)}; cannot recreate it yet: ${input.error.message}`);
+    const retry = input.error.kind === 'transient' ? 'retrying with backoff' : 'waiting for the manifest to change or the next resync';
+    return [status, ready, cond('Reconciling', false, 'ControlPlaneLost', retry), stalled];
+  }
   if (input.error?.kind === 'stalled') return stalledBy(input.error.reason, input.error.message);
   const refused = input.plan?.errors[0];
   if (refused) return stalledBy(refused.reason, refused.message);
@@ -60,9 +71,12 @@ function decide(input: StatusInput): [ClusterStatus, Cond, Cond, Cond] {
   const running = input.nodes.filter((n) => n.status === 'running').length;
   const progress = `${running}/${input.desiredNodes} nodes running`;
   const busy = (input.plan?.actions.length ?? 0) > 0 || input.nodes.some((n) => n.status !== 'running' && n.status !== 'unhealthy' && n.status !== 'error');
+  // A lost control plane is said in every condition until a day after the new one is up.
+  const lossReason = loss ? (loss.recreatedOn ? 'ControlPlaneRecreated' : 'ControlPlaneLost') : undefined;
+  const withLoss = (text: string) => (loss ? `${lossSummary(loss)}; ${text}` : text);
   if (busy || input.error) {
-    const reason = input.error ? (input.error.kind === 'waiting' ? input.error.reason : 'RetryingAfterError') : 'Progressing';
-    const message = input.error && input.error.kind !== 'waiting' ? `${progress}; retrying: ${input.error.message}` : progress;
+    const reason = lossReason ?? (input.error ? (input.error.kind === 'waiting' ? input.error.reason : 'RetryingAfterError') : 'Progressing');
+    const message = withLoss(input.error && input.error.kind !== 'waiting' ? `${progress}; retrying: ${input.error.message}` : progress);
     return [input.everReady ? 'updating' : 'provisioning', cond('Ready', false, reason, message), cond('Reconciling', true, reason, message), notStalled];
   }
   const unhealthy = input.nodes.filter((n) => n.status === 'unhealthy' || n.status === 'error');
@@ -70,7 +84,7 @@ function decide(input: StatusInput): [ClusterStatus, Cond, Cond, Cond] {
     const message = `${unhealthy.map((n) => n.id).join(', ')} ${unhealthy.length === 1 ? 'is' : 'are'} unhealthy; ${progress}`;
     return ['degraded', cond('Ready', false, 'NodesUnhealthy', message), cond('Reconciling', false, 'Converged', progress), notStalled];
   }
-  return ['running', cond('Ready', true, 'Converged', progress), cond('Reconciling', false, 'Converged', progress), notStalled];
+  return ['running', cond('Ready', true, lossReason ?? 'Converged', withLoss(progress)), cond('Reconciling', false, 'Converged', progress), notStalled];
 }
 
 /** A node as users see it. */

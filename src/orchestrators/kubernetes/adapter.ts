@@ -116,6 +116,15 @@ export function createK3sAdapter(config: K3sAdapterConfig): OrchestratorAdapter 
       // The node itself only if it answers: a NotReady (lost) node is skipped without waiting on SSH.
       if (!row || row.ready) await uninstall(node);
     },
+
+    async leave(node) {
+      // Not running (never installed, or a failed install): the next join re-runs the install script.
+      if (!(await ops.active(node))) return;
+      // The uninstall script removes the agent's (or server's) state, certificates and node
+      // password, so a join with the new server's URL and token registers the node afresh.
+      const result = await remote.run(node, k3s.uninstall(node.role === 'manager' ? 'server' : 'agent'), { timeoutMs: installTimeoutMs });
+      if (result.code !== 0 && (await ops.active(node))) throw commandFailed('LeaveFailed', `k3s uninstall on ${node.id}`, result);
+    },
   };
 
   /** Throws when taking this server out would lose etcd quorum; true when it is the last server (the cluster ends with its VM). */

@@ -109,6 +109,14 @@ export function createSwarmAdapter(config: SwarmAdapterConfig): OrchestratorAdap
         exclude: node.id,
       });
     },
+
+    async leave(node) {
+      const info = await ops.info(node);
+      if (info.state === 'inactive') return;
+      const result = await remote.run(node, swarm.forceLeave());
+      const after = await ops.info(node);
+      if (result.code !== 0 && after.state !== 'inactive') throw commandFailed('LeaveFailed', `swarm leave --force on ${node.id}`, result);
+    },
   };
 
   /** Demotes a manager through another manager, never below quorum. True when the node was the last manager (nothing left to do). */

@@ -12,7 +12,7 @@ import { errorResponse } from './xml.js';
 
 /** EC2-only settings on top of the ones every emulator takes. */
 export interface AwsEmulatorOptions extends EmulatorOptions {
-  /** How long a new instance stays unknown to Describe/Terminate/CreateTags by id (default 0). */
+  /** How long a new instance stays unknown to Describe/Terminate/CreateTags by id (default `listingLagMs`, else 0). */
   consistencyMs?: number;
   /** How long a terminated instance stays visible in Describe (default 1 h, as EC2). */
   terminatedVisibleMs?: number;
@@ -38,7 +38,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Run
     hooks: options.hooks ?? {},
     bootMs: options.bootMs ?? 0,
     deleteMs: options.deleteMs ?? 0,
-    consistencyMs: options.consistencyMs ?? 0,
+    consistencyMs: options.consistencyMs ?? options.listingLagMs ?? 0,
     terminatedVisibleMs: options.terminatedVisibleMs ?? HOUR,
   });
   if (options.resume !== undefined) world.restore(options.resume);

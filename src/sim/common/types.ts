@@ -39,6 +39,11 @@ export interface EmulatorOptions {
   port?: number;
   /** Scale factor on the provider's rate limits (1 = as documented; tests may raise it). */
   rateLimitScale?: number;
+  /**
+   * How long a new VM is missing from the API's listings (DigitalOcean tag listings; EC2, where
+   * Describe by id does not know it either), as real clouds are eventually consistent. Default 0.
+   */
+  listingLagMs?: number;
   /** Resume from what `RunningEmulator.snapshot()` gave (read back from a file); absent: start empty. */
   resume?: unknown;
   /** Called after every API request the emulator served, before its answer is sent (to persist it). */

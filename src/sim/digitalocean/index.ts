@@ -28,6 +28,7 @@ export async function startDigitalOceanEmulator(options: EmulatorOptions): Promi
     hooks: options.hooks ?? {},
     bootMs: options.bootMs ?? 0,
     deleteMs: options.deleteMs ?? 0,
+    ...(options.listingLagMs ? { listLagMs: options.listingLagMs } : {}),
   });
   if (options.resume !== undefined) store.restore(options.resume);
   const handler = createDoHandler({

@@ -60,6 +60,8 @@ export interface StoreOptions {
   hooks: VmHooks;
   bootMs: number;
   deleteMs: number;
+  /** How long a new droplet is missing from listings (`listed`); a GET by id sees it at once. */
+  listLagMs?: number;
 }
 
 /** The emulator's world: droplets and their create actions. Lazy time: no timers, every read sweeps. */
@@ -117,6 +119,13 @@ export class DropletStore {
     this.sweep();
     const all = [...this.droplets.values()].sort((a, b) => a.id - b.id);
     return tag === undefined ? all : all.filter((d) => d.tags.includes(tag));
+  }
+
+  /** What `GET /v2/droplets` answers: like `list`, without droplets younger than the listing lag. */
+  listed(tag?: string): DropletRecord[] {
+    const lag = this.o.listLagMs ?? 0;
+    const now = this.now();
+    return this.list(tag).filter((d) => now >= d.createdAt + lag);
   }
 
   /** Starts destroying a droplet. The `deleted` hook fires now: from here on the VM is powered off. */

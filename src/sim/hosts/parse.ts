@@ -10,7 +10,7 @@ export type HostCommand =
   | { kind: 'swarm.drain'; nodeId: string }
   | { kind: 'swarm.runningTasks'; nodeId: string }
   | { kind: 'swarm.demote'; nodeId: string }
-  | { kind: 'swarm.leave' }
+  | { kind: 'swarm.leave'; force: boolean }
   | { kind: 'swarm.remove'; nodeId: string }
   | { kind: 'k3s.status' }
   | { kind: 'k3s.install'; role: 'server' | 'agent'; clusterInit: boolean; token?: string; serverIp?: string; nodeIp: string; nodeName: string }
@@ -39,7 +39,8 @@ const FORMS: Form[] = [
   { arity: 1, render: ([id]) => swarm.drain(id!), build: ([id]) => ({ kind: 'swarm.drain', nodeId: id! }) },
   { arity: 1, render: ([id]) => swarm.runningTasks(id!), build: ([id]) => ({ kind: 'swarm.runningTasks', nodeId: id! }) },
   { arity: 1, render: ([id]) => swarm.demote(id!), build: ([id]) => ({ kind: 'swarm.demote', nodeId: id! }) },
-  { arity: 0, render: () => swarm.leave(), build: () => ({ kind: 'swarm.leave' }) },
+  { arity: 0, render: () => swarm.leave(), build: () => ({ kind: 'swarm.leave', force: false }) },
+  { arity: 0, render: () => swarm.forceLeave(), build: () => ({ kind: 'swarm.leave', force: true }) },
   { arity: 1, render: ([id]) => swarm.remove(id!), build: ([id]) => ({ kind: 'swarm.remove', nodeId: id! }) },
   { arity: 0, render: () => k3s.status(), build: () => ({ kind: 'k3s.status' }) },
   {

@@ -62,7 +62,7 @@ export class SwarmEngine {
       case 'swarm.join':
         return this.join(host, cmd.token, cmd.managerIp);
       case 'swarm.leave':
-        return this.leave(host);
+        return this.leave(host, cmd.force);
       default:
         return this.manage(host, cmd);
     }
@@ -110,11 +110,11 @@ export class SwarmEngine {
     return ok(`This node joined a swarm as a ${role}.\n`);
   }
 
-  private leave(host: HostState): CommandResult {
+  private leave(host: HostState, force: boolean): CommandResult {
     const swarm = this.swarmOf(host);
     const node = this.nodeOf(host);
     if (!swarm || !node) return fail(MSG.notPart);
-    if (node.role === 'manager') return fail(managerLeaveMessage(this.ctx, swarm));
+    if (node.role === 'manager' && !force) return fail(managerLeaveMessage(this.ctx, swarm));
     node.left = true;
     host.docker = null;
     settleSwarm(this.ctx, swarm);

@@ -19,6 +19,10 @@
  *     a swarm can't go 3 → 2 (even manager counts are invalid for swarm), `remove:` without a
  *     smaller count names nothing to remove (the planner only warns), and a plan change would
  *     replace all three managers (three more hosts).
+ *  7. every manager VM is deleted behind clusterops' back while it is stopped (as in a provider's
+ *     console), and the manifest goes to 1 manager + 1 worker: on restart clusterops bootstraps a
+ *     new swarm on a new manager VM, and the surviving worker leaves the dead swarm
+ *     (`docker swarm leave --force`) and joins the new one (issue 15).
  *
  * Skipped with a printed reason without root/docker.io/openssh-server/busybox-static; under
  * CI=true a missing prerequisite fails instead. CO_E2E_DEBUG=1 prints the daemon's log.
@@ -36,7 +40,7 @@ import { TAG } from '../../../src/providers/ownership.js';
 import { startSimCloud, type SimCloud } from '../../../src/sim/cloud.js';
 import type { IpAllocator } from '../../../src/sim/common/ip-pool.js';
 import type { SimVmView } from '../../../src/sim/common/types.js';
-import { group, manifest, TestRepo } from '../../integration/reconcile/harness.js';
+import { deleteBehindItsBack, group, manifest, TestRepo } from '../../integration/reconcile/harness.js';
 import { createNetnsLab, freeSubnet, importBusybox, labLeftovers, type LabHost, type NetnsLab } from '../../support/netns/hosts.js';
 import { gateTier } from '../../support/netns/prereqs.js';
 
@@ -78,6 +82,8 @@ describe.skipIf(!gate.run)('e2e/swarm: the reconciler forms and changes a real s
   let co: Clusterops | undefined;
   /** When the simulated cloud was asked to delete the VM with this IP (its `deleted` hook). */
   const deletedAt = new Map<string, number>();
+  /** How step 1 started clusterops, so step 7 can start it again. */
+  let serve: { config: ServeConfig; log: typeof silentLogger } | undefined;
   /** Lab hosts whose dockerd the test stopped on purpose (not asked for `docker node ls`). */
   const broken = new Set<string>();
 
@@ -189,7 +195,7 @@ describe.skipIf(!gate.run)('e2e/swarm: the reconciler forms and changes a real s
     const { publicKey } = await ensureKeyPair(dataDir);
     workDir = mkdtempSync('/tmp/co-lab-');
     // Prefer the subnet the smoke test (lab.test.ts) does not, so the two files can run side by side.
-    lab = await createNetnsLab({ count: 6, subnet: freeSubnet(['203.0.113.0/24', '198.51.100.0/24']), authorizedKey: publicKey, workDir });
+    lab = await createNetnsLab({ count: 7, subnet: freeSubnet(['203.0.113.0/24', '198.51.100.0/24']), authorizedKey: publicKey, workDir });
     await importBusybox(lab);
 
     // Each new VM is the next lab host; addresses are never handed out again.
@@ -205,6 +211,7 @@ describe.skipIf(!gate.run)('e2e/swarm: the reconciler forms and changes a real s
     sim = await startSimCloud({
       bootMs: 200,
       deleteMs: 200,
+      listingLagMs: 1_000,
       ips,
       hooks: { deleted: (vm) => void (vm.ip && !deletedAt.has(vm.ip) && deletedAt.set(vm.ip, Date.now())) },
     });
@@ -250,6 +257,7 @@ describe.skipIf(!gate.run)('e2e/swarm: the reconciler forms and changes a real s
       endpoints: sim!.endpoints(),
     };
     const log = process.env.CO_E2E_DEBUG ? createLogger({ level: 'debug', format: 'pretty' }) : silentLogger;
+    serve = { config, log };
     co = await startClusterops(config, { sim: sim!, log });
 
     const rows = await converged(1, 0);
@@ -383,6 +391,38 @@ describe.skipIf(!gate.run)('e2e/swarm: the reconciler forms and changes a real s
     }, 60_000);
     expect(tasks).toHaveLength(4);
   }, 150_000);
+
+  it('7. every manager VM deleted behind its back: a new swarm on a new manager, the surviving worker rejoins it', async () => {
+    await co!.close();
+    co = undefined;
+    const lostManagers = liveVms().filter((v) => v.tags[TAG.role] === 'manager');
+    const worker = liveVms().find((v) => v.tags[TAG.role] === 'worker')!;
+    const workerHost = hostOf(worker);
+    const oldSwarm = (await sh(manager(), "docker info --format '{{.Swarm.Cluster.ID}}'")).trim();
+    expect(oldSwarm).toMatch(/^[a-z0-9]{25}$/);
+    for (const vm of lostManagers) {
+      await deleteBehindItsBack(sim!, vm);
+      // The machine goes with its VM: its dockerd stops, so the old swarm has no manager left.
+      broken.add(hostOf(vm).name);
+      await sh(hostOf(vm), `kill -TERM "$(cat ${join(hostOf(vm).dir, 'dockerd.pid')})"`);
+    }
+    await until('the manager VMs gone', async () => (liveVms().some((v) => v.tags[TAG.role] === 'manager') ? undefined : true), 30_000);
+    repo!.push({ 'clusters/e2e.yaml': manifest('e2e', { id: CLUSTER, orchestrator: 'swarm', provider: 'digitalocean', region: 'sfo3', groups: [group('manager', 'small', 1), group('worker', 'small', 1)].join('\n') }) }, 'one manager');
+    co = await startClusterops(serve!.config, { sim: sim!, log: serve!.log });
+
+    const rows = await converged(1, 1, 120_000);
+    const newManager = liveVms().find((v) => v.tags[TAG.role] === 'manager')!;
+    expect(lostManagers.map((v) => v.id)).not.toContain(newManager.id);
+    expect(rows.map((r) => r.hostname).sort()).toEqual([hostOf(newManager).name, workerHost.name].sort());
+    // A new swarm, and the worker (the same VM) is in it.
+    const newSwarm = (await sh(hostOf(newManager), "docker info --format '{{.Swarm.Cluster.ID}}'")).trim();
+    expect(newSwarm).not.toBe(oldSwarm);
+    expect(liveVms().find((v) => v.tags[TAG.role] === 'worker')!.id).toBe(worker.id);
+    expect((await sh(workerHost, "docker info --format '{{.Swarm.LocalNodeState}}'")).trim()).toBe('active');
+    const rec = co.store.cluster(CLUSTER)!;
+    expect(rec.events.map((e) => e.message)).toContainEqual(expect.stringMatching(/^control plane lost \(.*\): recreated on node_\d+; workloads and cluster state of the old one did not survive$/));
+    expect(rec.status!.conditions.find((c) => c.type === 'Ready')).toMatchObject({ status: true, reason: 'ControlPlaneRecreated' });
+  }, 180_000);
 });
 
 if (!gate.run) {

@@ -10,7 +10,10 @@ import { silentLogger } from '../../../src/logger.js';
 import { startClusterops, type Clusterops } from '../../../src/main.js';
 import { TAG } from '../../../src/providers/ownership.js';
 import { startSimCloud, type SimCloud } from '../../../src/sim/cloud.js';
+import type { IpAllocator } from '../../../src/sim/common/ip-pool.js';
 import type { SimVmView } from '../../../src/sim/common/types.js';
+import { createSimHostFleet, type SimHostFleet } from '../../../src/sim/hosts/index.js';
+import { ensureKeyPair } from '../../../src/orchestrators/ssh/keys.js';
 
 const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 'Human', GIT_AUTHOR_EMAIL: 'human@example.com', GIT_COMMITTER_NAME: 'Human', GIT_COMMITTER_EMAIL: 'human@example.com' };
 
@@ -191,4 +194,47 @@ export function daemonWorld(prefix: string): DaemonWorld {
     rmSync(w.dataDir, { recursive: true, force: true });
   });
   return w;
+}
+
+/** A DaemonWorld whose VMs are simulated machines reachable over real SSH (port 22 of their loopback addresses). */
+export interface SshDaemonWorld extends DaemonWorld {
+  fleet: SimHostFleet;
+}
+
+/** Registers a fresh SshDaemonWorld for each test of the enclosing describe (addresses from `ips()`), cleaned up after it. */
+export function sshDaemonWorld(prefix: string, ips: () => IpAllocator): SshDaemonWorld {
+  const w = {} as SshDaemonWorld;
+  beforeEach(async () => {
+    w.repo = new TestRepo();
+    w.dataDir = mkdtempSync(join(tmpdir(), prefix));
+    const { publicKey } = await ensureKeyPair(w.dataDir);
+    w.fleet = createSimHostFleet({ port: 22, authorizedKeys: () => [publicKey], drainDelayMs: 0 });
+    w.sim = await startSimCloud({ bootMs: 100, deleteMs: 50, ips: ips(), hooks: w.fleet.hooks() });
+    w.co = undefined;
+  });
+  afterEach(async () => {
+    await w.co?.close();
+    w.co = undefined;
+    await w.sim.close();
+    await w.fleet.close();
+    w.repo.cleanup();
+    rmSync(w.dataDir, { recursive: true, force: true });
+  });
+  return w;
+}
+
+/**
+ * Deletes a VM as a person would in the provider's console (with the account's token, not through
+ * clusterops): DigitalOcean and Hetzner only.
+ */
+export async function deleteBehindItsBack(sim: SimCloud, vm: SimVmView): Promise<void> {
+  const [url, token] =
+    vm.provider === 'digitalocean'
+      ? [`${sim.endpoints().digitalocean}/droplets/${vm.id}`, sim.credentials.digitalocean.token]
+      : vm.provider === 'hetzner'
+        ? [`${sim.endpoints().hetzner}/servers/${vm.id}`, sim.credentials.hetzner.token]
+        : [undefined, undefined];
+  if (!url) throw new Error(`deleteBehindItsBack: not for ${vm.provider}`);
+  const res = await fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+  if (res.status >= 300) throw new Error(`deleting ${vm.provider} ${vm.id} behind clusterops' back: HTTP ${res.status}`);
 }

@@ -203,3 +203,30 @@ describe('deriveStatus', () => {
     expect(view.desiredNodes).toBe(5);
   });
 });
+
+describe('a lost control plane (issue 15)', () => {
+  const loss = { lost: ['node_001'] };
+  it('while it is being recreated: updating, reason ControlPlaneLost, the loss and its cost said', () => {
+    const view = deriveStatus(input({ plan: plan([CREATE]), controlPlaneLoss: loss }));
+    expect(view.status).toBe('updating');
+    expect(conds(view).Reconciling).toEqual([true, 'ControlPlaneLost']);
+    expect(view.conditions.find((c) => c.type === 'Ready')!.message).toMatch(/^control plane lost \(node_001\); a new one is being bootstrapped; workloads and cluster state of the old one do not survive; /);
+  });
+  it('when it cannot be recreated (a transient failure): error with Stalled ControlPlaneLost naming the failure, retried', () => {
+    const view = deriveStatus(input({ plan: plan([CREATE]), controlPlaneLoss: loss, error: transient }));
+    expect(view.status).toBe('error');
+    expect(conds(view)).toEqual({ Ready: [false, 'ControlPlaneLost'], Reconciling: [false, 'ControlPlaneLost'], Stalled: [true, 'ControlPlaneLost'] });
+    expect(view.conditions.find((c) => c.type === 'Stalled')!.message).toMatch(/cannot recreate it yet: hetzner: rate limited$/);
+    expect(view.conditions.find((c) => c.type === 'Reconciling')!.message).toBe('retrying with backoff');
+  });
+  it('a stalled failure too; waiting (a VM booting) is not a failure', () => {
+    expect(deriveStatus(input({ plan: plan([CREATE]), controlPlaneLoss: loss, error: stalled })).status).toBe('error');
+    expect(deriveStatus(input({ plan: plan([CREATE]), controlPlaneLoss: loss, error: waiting })).status).toBe('updating');
+  });
+  it('once recreated and converged: running, Ready true with reason ControlPlaneRecreated', () => {
+    const view = deriveStatus(input({ controlPlaneLoss: { lost: ['node_001'], recreatedOn: 'node_004' } }));
+    expect(view.status).toBe('running');
+    expect(conds(view).Ready).toEqual([true, 'ControlPlaneRecreated']);
+    expect(view.conditions.find((c) => c.type === 'Ready')!.message).toBe('control plane lost (node_001): recreated on node_004; workloads and cluster state of the old one did not survive; 2/2 nodes running');
+  });
+});
