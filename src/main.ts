@@ -280,6 +280,8 @@ async function prepareWorld(config: ServeConfig, given: SimCloud | undefined, lo
     (await startSimCloud({
       bootMs: config.simBootMs,
       deleteMs: Math.min(config.simBootMs, 1000),
+      // New VMs are missing from listings for a while, as on EC2 and DigitalOcean.
+      listingLagMs: Math.min(config.simBootMs, 1000),
       state: join(config.dataDir, SIM_STATE_FILE),
       ...(hosts ? { ips: hosts.ips, hooks: hosts.fleet.hooks(), stateParts: { hosts: hosts.fleet } } : {}),
     }));

@@ -124,13 +124,18 @@ export function createSimHostFleet(options: SimHostFleetOptions): SimHostFleet {
       if (!closed && attached.get(ip) === entry && world.reachable(ip)) await entry.server.start();
     });
 
+  const stopping = new Map<string, Promise<void>>();
   const detach = async (vm: SimVmView | string): Promise<void> => {
     const ip = typeof vm === 'string' ? vm : vm.ip;
     if (!ip) return;
     world.removeHost(ip);
     const entry = attached.get(ip);
     attached.delete(ip);
-    if (entry) await enqueue(entry, () => entry.server.stop());
+    if (!entry) return;
+    // A new VM may get the address at once (clouds reuse them): its sshd starts after this one stopped.
+    const stopped = enqueue(entry, () => entry.server.stop());
+    stopping.set(ip, stopped.catch(() => undefined));
+    await stopped;
   };
 
   const fleet: SimHostFleet = {
@@ -141,7 +146,7 @@ export function createSimHostFleet(options: SimHostFleetOptions): SimHostFleet {
       if (previous !== undefined && previous !== vm.id) keyGeneration.set(vm.ip, (keyGeneration.get(vm.ip) ?? 0) + 1);
       lastVm.set(vm.ip, vm.id);
       world.addHost(vm.ip, vm.name || undefined);
-      const entry: Attached = { server: newServer(vm.ip), queue: Promise.resolve() };
+      const entry: Attached = { server: newServer(vm.ip), queue: stopping.get(vm.ip) ?? Promise.resolve() };
       attached.set(vm.ip, entry);
       await enqueue(entry, () => entry.server.start());
     },

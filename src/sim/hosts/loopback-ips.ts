@@ -2,7 +2,7 @@ import { IpPool } from '../common/ip-pool.js';
 
 /**
  * Addresses for the demo's VMs from a loopback block (default 127.10.0.0/16; .0, .255 and
- * .1–.9 of every /24 skipped, never reused), so each simulated host's sshd can bind its VM's
+ * .1–.9 of every /24 skipped; released addresses handed out again first, as clouds do), so each simulated host's sshd can bind its VM's
  * own address on Linux without privileges or network set-up, and nothing leaves the machine.
  */
 export function loopbackIps(cidr = '127.10.0.0/16'): IpPool {
