@@ -41,6 +41,7 @@ export async function resumeIntents(ctx: PassContext, vms: ObservedVm[]): Promis
   const byNode = new Map(vms.map((v) => [v.nodeId, v]));
   const intents = [...record(ctx).intents];
   const done = new Set<Intent>();
+  const answered = new Map<string, string>();
   const known = [...vms];
   await settleAll(
     intents.map(async (intent) => {
@@ -48,10 +49,11 @@ export async function resumeIntents(ctx: PassContext, vms: ObservedVm[]): Promis
       if (intent.kind === 'create') {
         if (vm) return void done.add(intent);
         if (intent.providerId === undefined) {
-          known.push(await ctx.adapter.create(createRequest(ctx, intent)));
-          return void done.add(intent);
+          const made = await ctx.adapter.create(createRequest(ctx, intent));
+          known.push(made);
+          return void answered.set(JSON.stringify(intent), made.providerId);
         }
-        if (ctx.deps.now().getTime() - Date.parse(intent.at) < LISTING_LAG_MS) return;
+        if (ctx.deps.now().getTime() - Date.parse(intent.answeredAt ?? intent.at) < LISTING_LAG_MS) return;
         const read = await ctx.adapter.get({ providerId: intent.providerId, region: intent.region });
         if (read) known.push(read);
         else done.add(intent);
@@ -66,10 +68,11 @@ export async function resumeIntents(ctx: PassContext, vms: ObservedVm[]): Promis
     }),
   ).finally(async () => {
     // Nothing journaled, nothing to clear: an idle pass does not rewrite the store.
-    if (done.size === 0) return;
+    if (done.size === 0 && answered.size === 0) return;
+    const at = nowIso(ctx);
     await ctx.deps.store.update((d) => {
       const r = d.clusters[ctx.clusterId];
-      if (r) r.intents = withoutIntents(r.intents, [...done]);
+      if (r) r.intents = withAnswers(withoutIntents(r.intents, [...done]), answered, at);
     });
   });
   if (intents.some((i) => i.kind === 'create' && !byNode.has(i.nodeId))) ctx.deps.observations.invalidate(ctx.adapter.provider);
@@ -137,12 +140,10 @@ async function createNodes(ctx: PassContext, actions: readonly PlanAction[], nod
     return intent;
   });
   // A stalled create made nothing; a fulfilled one stays journaled, with its VM's id, until a listing shows it.
+  const at = nowIso(ctx);
   await ctx.deps.store.update((d) => {
     const rec = d.clusters[ctx.clusterId]!;
-    rec.intents = withoutIntents(rec.intents, created.stalled).map((i) => {
-      const vm = i.kind === 'create' ? answered.get(JSON.stringify(i)) : undefined;
-      return vm ? { ...i, providerId: vm } : i;
-    });
+    rec.intents = withAnswers(withoutIntents(rec.intents, created.stalled), answered, at);
   });
   created.rethrow();
 }
@@ -256,6 +257,14 @@ async function deleteNode(ctx: PassContext, action: Extract<PlanAction, { type: 
   node.status = 'deleting';
   ctx.deps.observations.invalidate(ctx.adapter.provider);
   await ctx.deps.store.addEvent(ctx.clusterId, { type: 'deleted', nodeId: node.id, message: `deleting ${node.id} (${action.reason})` }, nowIso(ctx));
+}
+
+/** Create intents the provider answered (by value → VM id), with the id and when it answered. */
+function withAnswers(intents: readonly Intent[], answered: ReadonlyMap<string, string>, at: string): Intent[] {
+  return intents.map((i) => {
+    const providerId = i.kind === 'create' ? answered.get(JSON.stringify(i)) : undefined;
+    return providerId ? { ...i, providerId, answeredAt: at } : i;
+  });
 }
 
 /**
