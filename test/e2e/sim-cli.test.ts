@@ -22,7 +22,8 @@ describe('clusterops sim with the real client libraries', () => {
   let stdout = '';
 
   beforeAll(async () => {
-    proc = spawn(process.execPath, [CLI, 'sim', '--boot-ms', '0', '--delete-ms', '0', '--write', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The SDK smoke checks list right after creating: no listing lag (it is on by default, 1 s).
+    proc = spawn(process.execPath, [CLI, 'sim', '--boot-ms', '0', '--delete-ms', '0', '--listing-lag-ms', '0', '--write', file], { stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     for (let i = 0; i < 200 && !existsSync(file); i++) await sleep(50);
     sim = JSON.parse(readFileSync(file, 'utf8')) as SimInfo;
@@ -126,7 +127,7 @@ describe('clusterops sim --state', () => {
 
   const startSim = async (): Promise<{ proc: ChildProcess; sim: SimInfo }> => {
     rmSync(info, { force: true });
-    const proc = spawn(process.execPath, [CLI, 'sim', '--boot-ms', '0', '--delete-ms', '0', '--write', info, '--state', state], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [CLI, 'sim', '--boot-ms', '0', '--delete-ms', '0', '--listing-lag-ms', '0', '--write', info, '--state', state], { stdio: ['ignore', 'pipe', 'pipe'] });
     procs.push(proc);
     for (let i = 0; i < 200 && !existsSync(info); i++) await sleep(50);
     return { proc, sim: JSON.parse(readFileSync(info, 'utf8')) as SimInfo };
