@@ -22,8 +22,18 @@ export interface DropletRecord {
   ip: string;
   privateIp: string;
   createActionId: number;
+  /** Ids of the account keys named in `ssh_keys`; absent for seeded droplets (no opinion). */
+  sshKeyIds?: number[];
   /** When a DELETE was accepted; it is gone `deleteMs` later. */
   destroyingSince?: number;
+}
+
+/** An SSH key on the account (`/v2/account/keys`); public keys are unique per account. */
+export interface SshKeyRecord {
+  id: number;
+  name: string;
+  publicKey: string;
+  fingerprint: string;
 }
 
 /** An action (`GET /v2/actions/{id}`); only creates are tracked, because DELETE answers 204 without one. */
@@ -43,6 +53,7 @@ export interface DropletInput {
   image: string | number;
   tags: string[];
   userData?: string;
+  sshKeyIds?: number[];
 }
 
 export interface StoreOptions {
@@ -53,12 +64,14 @@ export interface StoreOptions {
   deleteMs: number;
 }
 
-/** The emulator's world: droplets and their create actions. Lazy time: no timers, every read sweeps. */
+/** The emulator's world: droplets, their create actions and the account's SSH keys. Lazy time: no timers, every read sweeps. */
 export class DropletStore {
   private readonly droplets = new Map<number, DropletRecord>();
   private readonly actions = new Map<number, ActionRecord>();
+  private readonly sshKeys = new Map<number, SshKeyRecord>();
   private nextDropletId = 500_000_001;
   private nextActionId = 2_000_000_001;
+  private nextSshKeyId = 41_000_001;
 
   constructor(private readonly o: StoreOptions) {}
 
@@ -104,6 +117,26 @@ export class DropletStore {
     this.sweep();
   }
 
+  addSshKey(input: Omit<SshKeyRecord, 'id'>): SshKeyRecord {
+    const key = { ...input, id: this.nextSshKeyId++ };
+    this.sshKeys.set(key.id, key);
+    return key;
+  }
+
+  /** The key with this id (a number or its digits) or MD5 fingerprint, as `ssh_keys` and `/v2/account/keys/{id}` take them. */
+  sshKey(idOrFingerprint: string | number): SshKeyRecord | undefined {
+    if (typeof idOrFingerprint === 'number' || /^\d+$/.test(idOrFingerprint)) return this.sshKeys.get(Number(idOrFingerprint));
+    return [...this.sshKeys.values()].find((k) => k.fingerprint === idOrFingerprint);
+  }
+
+  sshKeyList(): SshKeyRecord[] {
+    return [...this.sshKeys.values()].sort((a, b) => a.id - b.id);
+  }
+
+  deleteSshKey(id: number): void {
+    this.sshKeys.delete(id);
+  }
+
   action(id: number): ActionRecord | undefined {
     return this.actions.get(id);
   }
@@ -128,6 +161,7 @@ export class DropletStore {
       ip: d.ip,
       tags: fromDoTags(d.tags),
       createdAt: new Date(d.createdAt).toISOString(),
+      ...(d.sshKeyIds ? { providerSshKey: d.sshKeyIds.length > 0 } : {}),
     };
   }
 

@@ -6,6 +6,7 @@ import { matchesSelector, parseLabelSelector } from './labels.js';
 import { paginate, readPaging } from './pagination.js';
 import type { Renderer } from './render.js';
 import type { ServerRecord, ServerStore } from './server-store.js';
+import { checkSshKeys, sshKeyRoutes } from './ssh-keys.js';
 import { validateCreate, type CreateServerBody } from './validate-create.js';
 
 /** One API route: method + path pattern, the operation name used for faults and counts. */
@@ -32,6 +33,7 @@ export function createRoutes(d: RouteDeps): ApiRoute[] {
     { method: 'GET', pattern: /^\/v1\/servers\/([^/]+)\/actions$/, operation: 'servers.actions', handle: (req, id) => withServer(d, id, (s) => listActions(d, req, d.store.actionsOf(s.id))) },
     { method: 'GET', pattern: /^\/v1\/actions$/, operation: 'actions.list', handle: (req) => listActionsById(d, req) },
     { method: 'GET', pattern: /^\/v1\/actions\/([^/]+)$/, operation: 'actions.get', handle: (_, id) => getAction(d, id) },
+    ...sshKeyRoutes(d),
   ];
 }
 
@@ -68,11 +70,13 @@ function createServer(d: RouteDeps, req: SimRequest): SimResponse {
   const body = jsonBody<CreateServerBody>(req);
   const input = validateCreate(body, d.catalogue);
   if ('status' in input) return input;
+  const sshKeyIds = checkSshKeys(body?.ssh_keys, d.store);
+  if (!Array.isArray(sshKeyIds)) return sshKeyIds;
   if (d.store.byName(input.name)) {
     return hetznerError(409, 'uniqueness_error', 'server name is already used', { fields: [{ name: 'name' }] });
   }
-  const { server, action, next } = d.store.create(input);
-  const withKeys = Array.isArray(body?.ssh_keys) && body.ssh_keys.length > 0;
+  const { server, action, next } = d.store.create({ ...input, sshKeyIds });
+  const withKeys = sshKeyIds.length > 0;
   return ok(
     {
       server: d.render.server(server),
