@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { jsonBody, type SimRequest, type SimResponse } from '../common/http.js';
 import type { HetznerCatalogueView } from './catalogue-view.js';
 import { hetznerError } from './errors.js';
-import { matchesSelector, parseLabelSelector } from './labels.js';
+import { filterByNameAndLabels } from './labels.js';
 import { paginate, readPaging } from './pagination.js';
 import type { Renderer } from './render.js';
 import type { ServerRecord, ServerStore } from './server-store.js';
@@ -49,15 +49,8 @@ function withServer(d: RouteDeps, id: number, fn: (s: ServerRecord) => SimRespon
 function listServers(d: RouteDeps, req: SimRequest): SimResponse {
   const paging = readPaging(req.query);
   if (typeof paging === 'string') return queryInvalid('page', paging);
-  let servers = d.store.list();
-  const name = req.query.get('name');
-  if (name !== null) servers = servers.filter((s) => s.name === name);
-  const selector = req.query.get('label_selector');
-  if (selector !== null && selector !== '') {
-    const terms = parseLabelSelector(selector);
-    if (typeof terms === 'string') return queryInvalid('label_selector', terms);
-    servers = servers.filter((s) => matchesSelector(s.labels, terms));
-  }
+  let servers = filterByNameAndLabels(d.store.list(), req.query);
+  if (typeof servers === 'string') return queryInvalid('label_selector', servers);
   // Both the documented repeated `status=` and the `status[]=` that axios-based clients send.
   const statuses = [...req.query.getAll('status'), ...req.query.getAll('status[]')];
   if (statuses.length > 0) servers = servers.filter((s) => statuses.includes(d.store.status(s)));

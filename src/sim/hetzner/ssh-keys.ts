@@ -1,7 +1,7 @@
 import { jsonBody, type SimRequest, type SimResponse } from '../common/http.js';
 import { parseUploadedKey } from '../common/ssh-public-key.js';
 import { hetznerError, invalidInput } from './errors.js';
-import { labelsProblem, matchesSelector, parseLabelSelector } from './labels.js';
+import { filterByNameAndLabels, labelsProblem } from './labels.js';
 import { paginate, readPaging } from './pagination.js';
 import type { ApiRoute, RouteDeps } from './routes.js';
 import type { ServerStore, SshKeyRecord } from './server-store.js';
@@ -38,17 +38,10 @@ export function checkSshKeys(raw: unknown, store: ServerStore): number[] | SimRe
 function list(d: RouteDeps, req: SimRequest): SimResponse {
   const paging = readPaging(req.query);
   if (typeof paging === 'string') return invalidInput('page', paging);
-  let keys = d.store.sshKeyList();
-  const name = req.query.get('name');
-  if (name !== null) keys = keys.filter((k) => k.name === name);
+  let keys = filterByNameAndLabels(d.store.sshKeyList(), req.query);
+  if (typeof keys === 'string') return invalidInput('label_selector', keys);
   const fingerprint = req.query.get('fingerprint');
   if (fingerprint !== null) keys = keys.filter((k) => k.fingerprint === fingerprint);
-  const selector = req.query.get('label_selector');
-  if (selector !== null && selector !== '') {
-    const terms = parseLabelSelector(selector);
-    if (typeof terms === 'string') return invalidInput('label_selector', terms);
-    keys = keys.filter((k) => matchesSelector(k.labels, terms));
-  }
   const page = paginate(req, keys, paging);
   return { status: 200, body: { ssh_keys: page.items.map(render), meta: { pagination: page.meta } }, ...(page.link ? { headers: { Link: page.link } } : {}) };
 }
