@@ -35,7 +35,7 @@ export async function startCrashWorld(): Promise<CrashWorld> {
   const fleet = createSimHostFleet({ port: SSH_PORT, authorizedKeys: () => keys, drainDelayMs: 50 });
   // A random loopback /16 block of our own (addresses are never reused), so parallel demos never collide.
   const ips = loopbackIps(`127.${150 + randomInt(100)}.0.0/16`);
-  const sim = await startSimCloud({ bootMs: 150, deleteMs: 50, ips, hooks: fleet.hooks() });
+  const sim = await startSimCloud({ bootMs: 150, deleteMs: 50, listingLagMs: 1_000, ips, hooks: fleet.hooks() });
   return {
     sim,
     fleet,

@@ -60,6 +60,10 @@ export function createDigitalOceanAdapter(config: DigitalOceanAdapterConfig): Pr
       return p;
     },
     delete: (vm) => deleteOwned(api, ownerId, vm.providerId),
+    async get(vm) {
+      const droplet = await api.get(dropletId(vm.providerId));
+      return droplet ? toObservedVm(droplet, ownerId) : null;
+    },
   };
 }
 
@@ -111,14 +115,18 @@ async function ensureSshKey(api: DropletsApi, ownerId: string, key: ProviderPubl
 
 /** Reads the droplet first: gone is success, someone else's is refused. */
 async function deleteOwned(api: DropletsApi, ownerId: string, providerId: string): Promise<void> {
-  if (!/^\d+$/.test(providerId)) throw new StalledError('InvalidRequest', `"${providerId}" is not a droplet id`);
-  const id = Number(providerId);
+  const id = dropletId(providerId);
   const droplet = await api.get(id);
   if (!droplet) return;
   if (!ownedBy(droplet, ownerId)) throw new StalledError('NotOwned', `droplet ${id} is not owned by this clusterops instance`);
   // A destroy under way is success; a second DELETE would be refused as a pending event.
   if (isBeingDestroyed(droplet)) return;
   await api.delete(id);
+}
+
+function dropletId(providerId: string): number {
+  if (!/^\d+$/.test(providerId)) throw new StalledError('InvalidRequest', `"${providerId}" is not a droplet id`);
+  return Number(providerId);
 }
 
 /** Every droplet carrying `tag`, following `links.pages.next` at the largest page size. */

@@ -61,8 +61,7 @@ export function createHetznerAdapter(config: HetznerAdapterConfig): ProviderAdap
       return adopt(servers, body.name, req, observe);
     },
     async delete(vm) {
-      const id = Number(vm.providerId);
-      if (!Number.isSafeInteger(id) || id <= 0) throw new StalledError('InvalidRequest', `"${vm.providerId}" is not a Hetzner server id`);
+      const id = serverId(vm.providerId);
       const server = await servers.get(id);
       if (!server || server.status === 'deleting') return;
       if (server.labels[TAG.owner] !== ownerId) {
@@ -70,7 +69,17 @@ export function createHetznerAdapter(config: HetznerAdapterConfig): ProviderAdap
       }
       await servers.delete(id);
     },
+    async get(vm) {
+      const server = await servers.get(serverId(vm.providerId));
+      return server ? observe(server) : null;
+    },
   };
+}
+
+function serverId(providerId: string): number {
+  const id = Number(providerId);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new StalledError('InvalidRequest', `"${providerId}" is not a Hetzner server id`);
+  return id;
 }
 
 function createBody(req: CreateVmRequest, ownerId: string, image: string): CreateServerRequest {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultInjector, type FaultRule } from './faults.js';
+import type { RequestCounts } from './types.js';
 
 /** A request as an emulator sees it. */
 export interface SimRequest {
@@ -32,10 +33,22 @@ export interface EmulatorHandler {
   faultResponse(status: number, operation: string): SimResponse;
   /** A JSON view of the emulator's state for `GET /__sim/state`. */
   state(): unknown;
+  /** The operations that change VMs, counted as writes in `GET /__sim/requests`. */
+  writeOperations?: readonly string[];
+}
+
+export interface ServeOptions {
+  /** 0 or absent: a free port. */
+  port?: number;
+  host?: string;
+  /** Runs after an API route was served and before its answer is sent (a throw answers 500). */
+  afterRequest?: (() => void) | undefined;
 }
 
 export interface RunningServer {
   url: string;
+  /** API requests received since the start (admin routes not counted). */
+  requests(): RequestCounts;
   close(): Promise<void>;
 }
 
@@ -43,9 +56,17 @@ const MAX_BODY = 1024 * 1024;
 
 /**
  * Serves an emulator on loopback, with fault injection in front of every API route and the
- * admin routes `GET|POST|DELETE /__sim/faults` and `GET /__sim/state`.
+ * admin routes `GET|POST|DELETE /__sim/faults`, `GET /__sim/state` and `GET /__sim/requests`.
  */
-export async function serveEmulator(handler: EmulatorHandler, faults: FaultInjector, port = 0, host = '127.0.0.1'): Promise<RunningServer> {
+export async function serveEmulator(handler: EmulatorHandler, faults: FaultInjector, options: ServeOptions = {}): Promise<RunningServer> {
+  const { port = 0, host = '127.0.0.1' } = options;
+  const counts = new Map<string, number>();
+  const requests = (): RequestCounts => {
+    const writes = new Set(handler.writeOperations ?? []);
+    const operations = Object.fromEntries(counts);
+    return { operations, writes: [...counts].reduce((n, [op, c]) => n + (writes.has(op) ? c : 0), 0) };
+  };
+  const served: Served = { handler, faults, requests, count: (op) => counts.set(op, (counts.get(op) ?? 0) + 1), afterRequest: options.afterRequest };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -57,7 +78,7 @@ export async function serveEmulator(handler: EmulatorHandler, faults: FaultInjec
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://sim');
       const simReq: SimRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks) };
-      void dispatch(handler, faults, simReq).then(
+      void dispatch(served, simReq).then(
         (outcome) => {
           if (outcome === 'hang') return;
           if (outcome === 'drop') {
@@ -75,6 +96,7 @@ export async function serveEmulator(handler: EmulatorHandler, faults: FaultInjec
   const addr = server.address() as AddressInfo;
   return {
     url: `http://${host}:${addr.port}`,
+    requests,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -85,10 +107,20 @@ export async function serveEmulator(handler: EmulatorHandler, faults: FaultInjec
 
 type Outcome = 'hang' | 'drop' | { response: SimResponse; dropAfter?: boolean };
 
-async function dispatch(handler: EmulatorHandler, faults: FaultInjector, req: SimRequest): Promise<Outcome> {
-  if (req.path.startsWith('/__sim/')) return { response: admin(handler, faults, req) };
+interface Served {
+  handler: EmulatorHandler;
+  faults: FaultInjector;
+  requests(): RequestCounts;
+  count(operation: string): void;
+  afterRequest: (() => void) | undefined;
+}
+
+async function dispatch(served: Served, req: SimRequest): Promise<Outcome> {
+  const { handler, faults } = served;
+  if (req.path.startsWith('/__sim/')) return { response: admin(served, req) };
   const routed = handler.route(req);
   if (!('handle' in routed)) return { response: routed };
+  served.count(routed.operation);
   const fault = faults.take(routed.operation);
   if (fault?.kind === 'timeout') return 'hang';
   if (fault?.kind === 'drop') return 'drop';
@@ -98,11 +130,14 @@ async function dispatch(handler: EmulatorHandler, faults: FaultInjector, req: Si
     return { response: { ...response, headers: { ...response.headers, 'retry-after': String(fault.retryAfterS) } } };
   }
   const response = await routed.handle();
+  // A real cloud never forgets what it answered: the change is saved before the answer leaves.
+  served.afterRequest?.();
   return { response, dropAfter: fault?.kind === 'drop-after' };
 }
 
-function admin(handler: EmulatorHandler, faults: FaultInjector, req: SimRequest): SimResponse {
+function admin({ handler, faults, requests }: Served, req: SimRequest): SimResponse {
   if (req.path === '/__sim/state' && req.method === 'GET') return { status: 200, body: handler.state() };
+  if (req.path === '/__sim/requests' && req.method === 'GET') return { status: 200, body: requests() };
   if (req.path !== '/__sim/faults') return { status: 404, body: { error: 'unknown admin route' } };
   if (req.method === 'GET') return { status: 200, body: { faults: faults.list() } };
   if (req.method === 'DELETE') {

@@ -1,3 +1,5 @@
+import { SavedShapeError, savedNumber, savedObject, savedStrings } from '../state/shape.js';
+
 /**
  * Hands out the public IPv4 of simulated VMs. Addresses come from ranges that are never routed
  * (RFC 5737 documentation ranges, then the RFC 2544 benchmarking range for large runs), so a
@@ -11,14 +13,39 @@ export interface IpAllocator {
 
 const DEFAULT_RANGES = ['203.0.113.0/24', '198.51.100.0/24', '198.18.0.0/15'];
 
+/** An IpPool as saved: its ranges and how far it got, so no address is handed out twice across restarts. */
+export interface IpPoolSnapshot {
+  ranges: string[];
+  rangeIndex: number;
+  next: number;
+  used: string[];
+}
+
 export class IpPool implements IpAllocator {
-  private readonly used = new Set<string>();
+  private used = new Set<string>();
   private next = 0;
-  private readonly ranges: { base: number; size: number }[];
+  private cidrs: string[];
+  private ranges: { base: number; size: number }[];
   private rangeIndex = 0;
 
   constructor(cidrs: string[] = DEFAULT_RANGES) {
+    this.cidrs = [...cidrs];
     this.ranges = cidrs.map(parseCidr);
+  }
+
+  snapshot(): IpPoolSnapshot {
+    return { ranges: [...this.cidrs], rangeIndex: this.rangeIndex, next: this.next, used: [...this.used] };
+  }
+
+  /** Continues where a saved pool stopped, in its ranges (the VMs hold addresses from them). */
+  restore(saved: unknown): void {
+    const s = savedObject(saved, 'ips');
+    this.cidrs = savedStrings(s.ranges, 'ips.ranges');
+    if (!this.cidrs.every((c) => /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(c))) throw new SavedShapeError('ips.ranges are not IPv4 CIDR blocks');
+    this.ranges = this.cidrs.map(parseCidr);
+    this.rangeIndex = savedNumber(s.rangeIndex, 'ips.rangeIndex');
+    this.next = savedNumber(s.next, 'ips.next');
+    this.used = new Set(savedStrings(s.used, 'ips.used'));
   }
 
   allocate(): string {

@@ -61,6 +61,7 @@ export function createDoHandler(deps: HandlerDeps): EmulatorHandler {
       sshKeys: deps.store.sshKeyList(),
       rateLimits: deps.limiter.views(deps.store.now()),
     }),
+    writeOperations: ['droplets.create', 'droplets.delete'],
   };
 }
 

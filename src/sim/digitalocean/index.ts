@@ -28,7 +28,9 @@ export async function startDigitalOceanEmulator(options: EmulatorOptions): Promi
     hooks: options.hooks ?? {},
     bootMs: options.bootMs ?? 0,
     deleteMs: options.deleteMs ?? 0,
+    ...(options.listingLagMs ? { listLagMs: options.listingLagMs } : {}),
   });
+  if (options.resume !== undefined) store.restore(options.resume);
   const handler = createDoHandler({
     store,
     catalog,
@@ -36,13 +38,15 @@ export async function startDigitalOceanEmulator(options: EmulatorOptions): Promi
     limiter: new SlidingWindowLimiter(options.rateLimitScale ?? 1),
     credentials: new Set(options.credentials),
   });
-  const server = await serveEmulator(handler, faults, options.port ?? 0);
+  const server = await serveEmulator(handler, faults, { port: options.port ?? 0, afterRequest: options.afterRequest });
   return {
     provider: 'digitalocean',
     endpoint: `${server.url}/v2`,
     faults,
     vms: () => store.list().map((d) => store.view(d)),
     seedVm: ({ region, size, name, tags }) => store.view(store.create({ name, region, size, image: SEED_IMAGE, tags: toDoTags(tags) }, 0).droplet),
+    snapshot: () => store.snapshot(),
+    requests: server.requests,
     close: () => server.close(),
   };
 }

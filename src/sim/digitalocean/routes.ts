@@ -67,7 +67,7 @@ function createDroplet(req: SimRequest, deps: RouteDeps): SimResponse {
 
 function listDroplets(req: SimRequest, deps: RouteDeps): SimResponse {
   const tag = req.query.get('tag_name') ?? undefined;
-  const page = paginate(deps.store.list(tag), req.query, `${selfBase(req)}${req.path}`);
+  const page = paginate(deps.store.listed(tag), req.query, `${selfBase(req)}${req.path}`);
   const droplets = page.items.map((d) => deps.render.droplet(d, deps.store.status(d)));
   return { status: 200, body: { droplets, links: page.links, meta: page.meta } };
 }

@@ -2,6 +2,7 @@ import type { Clock } from '../common/clock.js';
 import type { IpAllocator } from '../common/ip-pool.js';
 import type { SimVmView, VmHooks } from '../common/types.js';
 import { fromDoTags } from '../../providers/ownership.js';
+import { savedNumber, savedObject, savedRecords } from '../state/shape.js';
 
 /** The droplet status words of the API (reference §1.5). */
 export type DropletStatus = 'new' | 'active' | 'off';
@@ -56,19 +57,29 @@ export interface DropletInput {
   sshKeyIds?: number[];
 }
 
+/** The store as saved: every record with its absolute timestamps, and the id counters. */
+export interface DropletStoreSnapshot {
+  droplets: DropletRecord[];
+  actions: ActionRecord[];
+  nextDropletId: number;
+  nextActionId: number;
+}
+
 export interface StoreOptions {
   clock: Clock;
   ips: IpAllocator;
   hooks: VmHooks;
   bootMs: number;
   deleteMs: number;
+  /** How long a new droplet is missing from listings (`listed`); a GET by id sees it at once. */
+  listLagMs?: number;
 }
 
 /** The emulator's world: droplets, their create actions and the account's SSH keys. Lazy time: no timers, every read sweeps. */
 export class DropletStore {
-  private readonly droplets = new Map<number, DropletRecord>();
-  private readonly actions = new Map<number, ActionRecord>();
-  private readonly sshKeys = new Map<number, SshKeyRecord>();
+  private droplets = new Map<number, DropletRecord>();
+  private actions = new Map<number, ActionRecord>();
+  private sshKeys = new Map<number, SshKeyRecord>();
   private nextDropletId = 500_000_001;
   private nextActionId = 2_000_000_001;
   private nextSshKeyId = 41_000_001;
@@ -98,6 +109,19 @@ export class DropletStore {
     return { droplet, action };
   }
 
+  snapshot(): DropletStoreSnapshot {
+    return structuredClone({ droplets: [...this.droplets.values()], actions: [...this.actions.values()], nextDropletId: this.nextDropletId, nextActionId: this.nextActionId });
+  }
+
+  /** Replaces the store's contents with saved ones; no hook fires (the VMs existed all along). */
+  restore(saved: unknown): void {
+    const s = savedObject(saved, 'digitalocean');
+    this.droplets = new Map(savedRecords<DropletRecord>(s.droplets, 'digitalocean.droplets').map((d) => [savedNumber(d.id, 'droplet id'), d]));
+    this.actions = new Map(savedRecords<ActionRecord>(s.actions, 'digitalocean.actions').map((a) => [savedNumber(a.id, 'action id'), a]));
+    this.nextDropletId = savedNumber(s.nextDropletId, 'digitalocean.nextDropletId');
+    this.nextActionId = savedNumber(s.nextActionId, 'digitalocean.nextActionId');
+  }
+
   get(id: number): DropletRecord | undefined {
     this.sweep();
     return this.droplets.get(id);
@@ -108,6 +132,13 @@ export class DropletStore {
     this.sweep();
     const all = [...this.droplets.values()].sort((a, b) => a.id - b.id);
     return tag === undefined ? all : all.filter((d) => d.tags.includes(tag));
+  }
+
+  /** What `GET /v2/droplets` answers: like `list`, without droplets younger than the listing lag. */
+  listed(tag?: string): DropletRecord[] {
+    const lag = this.o.listLagMs ?? 0;
+    const now = this.now();
+    return this.list(tag).filter((d) => now >= d.createdAt + lag);
   }
 
   /** Starts destroying a droplet. The `deleted` hook fires now: from here on the VM is powered off. */

@@ -32,6 +32,7 @@ export async function startHetznerEmulator(options: EmulatorOptions): Promise<Ru
     deleteMs: options.deleteMs ?? 0,
     view: (s) => render!.vmView(s),
   });
+  if (options.resume !== undefined) store.restore(options.resume);
   render = createRenderer(store, catalogue, () => clock.now());
   const vms = () => store.list().map(render.vmView);
   const handler = createHetznerHandler({
@@ -40,7 +41,7 @@ export async function startHetznerEmulator(options: EmulatorOptions): Promise<Ru
     routes: createRoutes({ store, render, catalogue }),
     state: () => ({ servers: store.list().map(render.server), sshKeys: store.sshKeyList() }),
   });
-  const server = await serveEmulator(handler, faults, options.port ?? 0);
+  const server = await serveEmulator(handler, faults, { port: options.port ?? 0, afterRequest: options.afterRequest });
   return {
     provider: 'hetzner',
     endpoint: `${server.url}/v1`,
@@ -52,6 +53,8 @@ export async function startHetznerEmulator(options: EmulatorOptions): Promise<Ru
       if (store.byName(input.name)) throw new Error(`seedVm: a server named ${input.name} already exists`);
       return render.vmView(store.create(valid).server);
     },
+    snapshot: () => store.snapshot(),
+    requests: server.requests,
     close: () => server.close(),
   };
 }

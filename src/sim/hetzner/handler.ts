@@ -41,6 +41,7 @@ export function createHetznerHandler(d: HandlerDeps): EmulatorHandler {
       return { ...r, headers: { ...lastHeaders } };
     },
     state: d.state,
+    writeOperations: d.routes.filter((r) => r.method !== 'GET').map((r) => r.operation),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Clock } from '../common/clock.js';
 import type { IpAllocator } from '../common/ip-pool.js';
 import type { VmHooks } from '../common/types.js';
+import { savedNumber, savedObject, savedRecords } from '../state/shape.js';
 
 /** Server status words of the Hetzner API that the emulator produces. */
 export type ServerStatus = 'initializing' | 'starting' | 'running' | 'deleting';
@@ -54,6 +55,15 @@ export interface NewServer {
   sshKeyIds?: number[];
 }
 
+/** The store as saved: servers and actions with their absolute timestamps, and the counters. */
+export interface ServerStoreSnapshot {
+  servers: ServerRecord[];
+  actions: ActionRecord[];
+  nextServerId: number;
+  nextActionId: number;
+  nextIpv6: number;
+}
+
 export interface StoreOptions {
   clock: Clock;
   ips: IpAllocator;
@@ -70,15 +80,30 @@ export interface StoreOptions {
  * is `deleting` for `deleteMs`, then gone — swept on the next read, which fires `hooks.deleted`.
  */
 export class ServerStore {
-  private readonly servers = new Map<number, ServerRecord>();
-  private readonly actions = new Map<number, ActionRecord>();
-  private readonly sshKeys = new Map<number, SshKeyRecord>();
+  private servers = new Map<number, ServerRecord>();
+  private actions = new Map<number, ActionRecord>();
+  private sshKeys = new Map<number, SshKeyRecord>();
   private nextServerId = 1_000_001;
   private nextActionId = 5_000_001;
   private nextSshKeyId = 3_000_001;
   private nextIpv6 = 1;
 
   constructor(private readonly o: StoreOptions) {}
+
+  snapshot(): ServerStoreSnapshot {
+    const { nextServerId, nextActionId, nextIpv6 } = this;
+    return structuredClone({ servers: [...this.servers.values()], actions: [...this.actions.values()], nextServerId, nextActionId, nextIpv6 });
+  }
+
+  /** Replaces the store's contents with saved ones; no hook fires (the servers existed all along). */
+  restore(saved: unknown): void {
+    const s = savedObject(saved, 'hetzner');
+    this.servers = new Map(savedRecords<ServerRecord>(s.servers, 'hetzner.servers').map((r) => [savedNumber(r.id, 'server id'), r]));
+    this.actions = new Map(savedRecords<ActionRecord>(s.actions, 'hetzner.actions').map((a) => [savedNumber(a.id, 'action id'), a]));
+    this.nextServerId = savedNumber(s.nextServerId, 'hetzner.nextServerId');
+    this.nextActionId = savedNumber(s.nextActionId, 'hetzner.nextActionId');
+    this.nextIpv6 = savedNumber(s.nextIpv6, 'hetzner.nextIpv6');
+  }
 
   /** Every server that still exists, by id. */
   list(): ServerRecord[] {

@@ -9,6 +9,7 @@ import { parseHostCommand, shapeOf, type HostCommand } from './parse.js';
 import { isUp, type HostState, type WorldContext } from './state.js';
 import { SwarmEngine } from './swarm-commands.js';
 import { placeTask, settleSwarm, viewSwarm, type SimSwarmView } from './swarm-model.js';
+import { readWorldSnapshot, saveK3s, saveSwarm, type SimHostWorldSnapshot } from './world-snapshot.js';
 
 /**
  * What sshd prints, exiting 1, for any command on a host whose password has expired: pam_unix's
@@ -37,7 +38,7 @@ export interface SimHostWorldOptions {
  * added at the address (a reused IP): that is a fresh machine again.
  */
 export class SimHostWorld {
-  private readonly hosts = new Map<string, HostState>();
+  private hosts = new Map<string, HostState>();
   private readonly ctx: WorldContext;
   private readonly swarms: SwarmEngine;
   private readonly k3sClusters: K3sEngine;
@@ -52,6 +53,27 @@ export class SimHostWorld {
     };
     this.swarms = new SwarmEngine(this.ctx);
     this.k3sClusters = new K3sEngine(this.ctx);
+  }
+
+  /** Every machine, swarm and k3s cluster, with the id counter: what a restarted world needs. */
+  snapshot(): SimHostWorldSnapshot {
+    return {
+      hosts: structuredClone([...this.hosts.values()]),
+      swarms: [...this.swarms.swarms.values()].map(saveSwarm),
+      k3s: [...this.k3sClusters.clusters.values()].map(saveK3s),
+      ids: this.ctx.ids.snapshot(),
+    };
+  }
+
+  /** Replaces the world with a saved one (same seed expected: ids continue from the saved count). */
+  restore(saved: unknown): void {
+    const { hosts, swarms, k3s, ids } = readWorldSnapshot(saved);
+    this.hosts = new Map(hosts.map((h) => [h.ip, h]));
+    this.swarms.swarms.clear();
+    for (const swarm of swarms) this.swarms.swarms.set(swarm.id, swarm);
+    this.k3sClusters.clusters.clear();
+    for (const cluster of k3s) this.k3sClusters.clusters.set(cluster.id, cluster);
+    this.ctx.ids.restore(ids);
   }
 
   /**

@@ -125,6 +125,19 @@ export function describeProviderContract(name: string, makeHarness: () => Promis
       expect(h.counter.count()).toBe(h.listCallsFor(61));
     });
 
+    it('reads one VM by id; an unknown or foreign id is null', async () => {
+      const adapter = h.adapter();
+      const vm = await adapter.create(request(h));
+      await h.settle();
+      expect(await adapter.get(vm)).toMatchObject({ providerId: vm.providerId, nodeId: vm.nodeId, requestToken: vm.requestToken, region: h.region });
+      const foreign = h.emulator.seedVm({ region: h.region, size: h.size('small'), name: 'foreign-get', tags: ownedTags(h, 'node_901', 'someone-else') });
+      await h.settle();
+      expect(await adapter.get({ providerId: foreign.id, region: h.region })).toBeNull();
+      await adapter.delete(vm);
+      await h.settle();
+      expect(await adapter.get(vm)).toBeNull();
+    });
+
     it('deletes a VM, and deleting it again is success', async () => {
       const adapter = h.adapter();
       const vm = await adapter.create(request(h));
