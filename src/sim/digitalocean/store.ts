@@ -61,8 +61,10 @@ export interface DropletInput {
 export interface DropletStoreSnapshot {
   droplets: DropletRecord[];
   actions: ActionRecord[];
+  sshKeys: SshKeyRecord[];
   nextDropletId: number;
   nextActionId: number;
+  nextSshKeyId: number;
 }
 
 export interface StoreOptions {
@@ -110,7 +112,8 @@ export class DropletStore {
   }
 
   snapshot(): DropletStoreSnapshot {
-    return structuredClone({ droplets: [...this.droplets.values()], actions: [...this.actions.values()], nextDropletId: this.nextDropletId, nextActionId: this.nextActionId });
+    const { nextDropletId, nextActionId, nextSshKeyId } = this;
+    return structuredClone({ droplets: [...this.droplets.values()], actions: [...this.actions.values()], sshKeys: this.sshKeyList(), nextDropletId, nextActionId, nextSshKeyId });
   }
 
   /** Replaces the store's contents with saved ones; no hook fires (the VMs existed all along). */
@@ -120,6 +123,9 @@ export class DropletStore {
     this.actions = new Map(savedRecords<ActionRecord>(s.actions, 'digitalocean.actions').map((a) => [savedNumber(a.id, 'action id'), a]));
     this.nextDropletId = savedNumber(s.nextDropletId, 'digitalocean.nextDropletId');
     this.nextActionId = savedNumber(s.nextActionId, 'digitalocean.nextActionId');
+    // A file from before account keys were simulated has none.
+    this.sshKeys = new Map(savedRecords<SshKeyRecord>(s.sshKeys ?? [], 'digitalocean.sshKeys').map((k) => [savedNumber(k.id, 'ssh key id'), k]));
+    this.nextSshKeyId = s.nextSshKeyId === undefined ? this.nextSshKeyId : savedNumber(s.nextSshKeyId, 'digitalocean.nextSshKeyId');
   }
 
   get(id: number): DropletRecord | undefined {

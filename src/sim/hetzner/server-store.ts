@@ -59,8 +59,10 @@ export interface NewServer {
 export interface ServerStoreSnapshot {
   servers: ServerRecord[];
   actions: ActionRecord[];
+  sshKeys: SshKeyRecord[];
   nextServerId: number;
   nextActionId: number;
+  nextSshKeyId: number;
   nextIpv6: number;
 }
 
@@ -91,8 +93,8 @@ export class ServerStore {
   constructor(private readonly o: StoreOptions) {}
 
   snapshot(): ServerStoreSnapshot {
-    const { nextServerId, nextActionId, nextIpv6 } = this;
-    return structuredClone({ servers: [...this.servers.values()], actions: [...this.actions.values()], nextServerId, nextActionId, nextIpv6 });
+    const { nextServerId, nextActionId, nextSshKeyId, nextIpv6 } = this;
+    return structuredClone({ servers: [...this.servers.values()], actions: [...this.actions.values()], sshKeys: this.sshKeyList(), nextServerId, nextActionId, nextSshKeyId, nextIpv6 });
   }
 
   /** Replaces the store's contents with saved ones; no hook fires (the servers existed all along). */
@@ -103,6 +105,9 @@ export class ServerStore {
     this.nextServerId = savedNumber(s.nextServerId, 'hetzner.nextServerId');
     this.nextActionId = savedNumber(s.nextActionId, 'hetzner.nextActionId');
     this.nextIpv6 = savedNumber(s.nextIpv6, 'hetzner.nextIpv6');
+    // A file from before project keys were simulated has none.
+    this.sshKeys = new Map(savedRecords<SshKeyRecord>(s.sshKeys ?? [], 'hetzner.sshKeys').map((k) => [savedNumber(k.id, 'ssh key id'), k]));
+    this.nextSshKeyId = s.nextSshKeyId === undefined ? this.nextSshKeyId : savedNumber(s.nextSshKeyId, 'hetzner.nextSshKeyId');
   }
 
   /** Every server that still exists, by id. */
