@@ -62,7 +62,7 @@ interface AnswerLike {
 }
 
 type Send = () => Promise<AnswerLike>;
-/** Picks failed answers the caller handles itself; they resolve as `{refused: body}` instead of throwing. */
+/** Picks failed answers the caller handles itself; they resolve as `{refused: true}` instead of throwing. */
 type Accept = (status: number, message: string) => boolean;
 type Outcome = AnswerLike | { refused: true };
 

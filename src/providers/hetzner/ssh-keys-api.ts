@@ -32,7 +32,7 @@ export async function ensureHetznerSshKey(client: HetznerClient, ownerId: string
     if (r.ok) return r.data.ssh_key.id;
     const raced = await byFingerprint(client, key.md5);
     if (raced) return raced.id;
-    throw new StalledError('SshKeyRejected', `Hetzner: an SSH key named ${name} already exists with another public key (${r.error.message}); delete it, or give clusterops its key back`);
+    throw new StalledError('SshKeyRejected', `Hetzner: an SSH key named ${name} already exists with another public key (${r.error.message}); delete that key so that clusterops can register its own`);
   } catch (err) {
     throw explainKeyFailure(err, 'Hetzner', 'a Read & Write API token');
   }
