@@ -53,24 +53,25 @@ describe('nodes join on DigitalOcean and Hetzner because VMs are created with th
     }
   });
 
-  it('a token that may not register SSH keys stalls the cluster with a reason naming the scopes, without the token', async () => {
-    w.sim.emulators.digitalocean.faults.add({ kind: 'status', status: 403, operation: 'ssh_keys.create', times: 1000 });
-    w.repo.push({ 'clusters/digitalocean.yaml': files('swarm')['clusters/digitalocean.yaml']! });
+  /** Starts the daemon on one provider's cluster while that provider answers key registrations with `status`; the cluster's status once stalled. */
+  async function stallOnKeyRegistration(provider: 'digitalocean' | 'hetzner', id: string, faultStatus: number, reason: string) {
+    w.sim.emulators[provider].faults.add({ kind: 'status', status: faultStatus, operation: 'ssh_keys.create', times: 1000 });
+    w.repo.push({ [`clusters/${provider}.yaml`]: files('swarm')[`clusters/${provider}.yaml`]! });
     w.co = await startDaemon(w.repo, w.sim, w.dataDir, { orchestration: 'ssh' });
-    await waitFor('cluster_do stalled', () => settled('cluster_do'));
-    expect(status('cluster_do')!.conditions.find((c) => c.type === 'Stalled')).toMatchObject({ status: true, reason: 'Unauthorized' });
-    expect(status('cluster_do')!.lastError).toMatch(/ssh_key:read and ssh_key:create/);
-    expect(JSON.stringify(status('cluster_do'))).not.toContain(w.sim.credentials.digitalocean.token);
-    expect(vmsOf(w.sim, 'cluster_do')).toEqual([]);
+    await waitFor(`${id} stalled`, () => settled(id));
+    expect(status(id)!.conditions.find((c) => c.type === 'Stalled')).toMatchObject({ status: true, reason });
+    expect(JSON.stringify(status(id))).not.toContain(w.sim.credentials[provider].token);
+    expect(vmsOf(w.sim, id)).toEqual([]);
+    return status(id)!;
+  }
+
+  it('a token that may not register SSH keys stalls the cluster with a reason naming the scopes, without the token', async () => {
+    const stalled = await stallOnKeyRegistration('digitalocean', 'cluster_do', 403, 'Unauthorized');
+    expect(stalled.lastError).toMatch(/ssh_key:read and ssh_key:create/);
   });
 
   it('a key the provider refuses to register stalls the cluster with SshKeyRejected, and no VM is made', async () => {
-    w.sim.emulators.hetzner.faults.add({ kind: 'status', status: 422, operation: 'ssh_keys.create', times: 1000 });
-    w.repo.push({ 'clusters/hetzner.yaml': files('swarm')['clusters/hetzner.yaml']! });
-    w.co = await startDaemon(w.repo, w.sim, w.dataDir, { orchestration: 'ssh' });
-    await waitFor('cluster_hz stalled', () => settled('cluster_hz'));
-    expect(status('cluster_hz')!.conditions.find((c) => c.type === 'Stalled')).toMatchObject({ status: true, reason: 'SshKeyRejected' });
-    expect(JSON.stringify(status('cluster_hz'))).not.toContain(w.sim.credentials.hetzner.token);
-    expect(vmsOf(w.sim, 'cluster_hz')).toEqual([]);
+    const stalled = await stallOnKeyRegistration('hetzner', 'cluster_hz', 422, 'SshKeyRejected');
+    expect(stalled.lastError).toMatch(/Hetzner refused to register clusterops' SSH key/);
   });
 });
