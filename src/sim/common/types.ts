@@ -16,6 +16,12 @@ export interface SimVmView {
   /** Tags as key/value (DigitalOcean `k:v` string tags are split). */
   tags: Record<string, string>;
   createdAt: string;
+  /**
+   * DigitalOcean and Hetzner: whether the create named a key registered with the provider in
+   * `ssh_keys`. Without one the provider sets an expiring root password, and the simulated
+   * machine refuses commands until it is changed. Absent (no opinion) for seeded VMs and AWS.
+   */
+  providerSshKey?: boolean;
 }
 
 /** Called when a simulated VM appears or goes, so later tiers can attach a real host (SSH) to it. */

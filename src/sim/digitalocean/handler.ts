@@ -21,7 +21,8 @@ export interface HandlerDeps extends Omit<RouteDeps, 'error'> {
 
 /**
  * The DigitalOcean API in front of the store: bearer auth, the per-token rate limit with its
- * `ratelimit-*` headers on every authenticated answer, then the droplet and action routes.
+ * `ratelimit-*` headers on every authenticated answer (and the key listing's 10 a minute), then
+ * the droplet, action and SSH-key routes.
  * Body-less requests with `Content-Type: application/json` (dots-wrapper sends it on GET and
  * DELETE) are fine: the body is only read by create.
  */
@@ -44,7 +45,9 @@ export function createDoHandler(deps: HandlerDeps): EmulatorHandler {
       return {
         operation: route?.operation ?? 'unknown',
         handle: () => {
-          const verdict = deps.limiter.admit(token, deps.store.now());
+          const now = deps.store.now();
+          let verdict = deps.limiter.admit(token, now);
+          if (!verdict.refused && route?.operation === 'ssh_keys.list') verdict = deps.limiter.admitKeyListing(token, now);
           const response = verdict.refused ? canonical(429) : (route?.run() ?? canonical(404));
           return { ...response, headers: { ...verdict.headers, ...response.headers } };
         },
@@ -55,6 +58,7 @@ export function createDoHandler(deps: HandlerDeps): EmulatorHandler {
     faultResponse: (status) => canonical(status),
     state: () => ({
       droplets: deps.store.list().map((d) => deps.store.view(d)),
+      sshKeys: deps.store.sshKeyList(),
       rateLimits: deps.limiter.views(deps.store.now()),
     }),
     writeOperations: ['droplets.create', 'droplets.delete'],

@@ -2,6 +2,7 @@ import { jsonBody, type SimRequest, type SimResponse } from '../common/http.js';
 import type { DoCatalog } from './catalog.js';
 import { paginate } from './pagination.js';
 import type { DoRenderer } from './render.js';
+import { sshKeyRoute } from './ssh-keys.js';
 import type { DropletStore } from './store.js';
 import { checkCreate } from './validate.js';
 
@@ -23,13 +24,14 @@ export interface DoRoute {
 
 const NOT_FOUND = 'The resource you requested could not be found.';
 
-/** Matches a request to one of the droplet/action routes clusterops uses; undefined when none. */
+/** Matches a request to one of the droplet/action/SSH-key routes clusterops uses; undefined when none. */
 export function matchRoute(req: SimRequest, deps: RouteDeps): DoRoute | undefined {
   const path = req.path.replace(/\/+$/, '');
   const parts = path.split('/').slice(1);
   if (parts[0] !== 'v2') return undefined;
   const [, resource, id, sub, subId] = parts;
   const m = req.method;
+  if (resource === 'account' && id === 'keys' && subId === undefined) return sshKeyRoute(req, deps, sub);
   if (resource === 'droplets' && id === undefined) {
     if (m === 'POST') return { operation: 'droplets.create', run: () => createDroplet(req, deps) };
     if (m === 'GET') return { operation: 'droplets.list', run: () => listDroplets(req, deps) };
@@ -51,7 +53,7 @@ export function matchRoute(req: SimRequest, deps: RouteDeps): DoRoute | undefine
 }
 
 function createDroplet(req: SimRequest, deps: RouteDeps): SimResponse {
-  const check = checkCreate(jsonBody(req), deps.catalog);
+  const check = checkCreate(jsonBody(req), deps.catalog, (ref) => deps.store.sshKey(ref)?.id);
   if (!check.ok) return deps.error(check.status, check.status === 400 ? 'bad_request' : 'unprocessable_entity', check.message);
   const { droplet, action } = deps.store.create(check.input);
   return {

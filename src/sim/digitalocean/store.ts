@@ -23,8 +23,18 @@ export interface DropletRecord {
   ip: string;
   privateIp: string;
   createActionId: number;
+  /** Ids of the account keys named in `ssh_keys`; absent for seeded droplets (no opinion). */
+  sshKeyIds?: number[];
   /** When a DELETE was accepted; it is gone `deleteMs` later. */
   destroyingSince?: number;
+}
+
+/** An SSH key on the account (`/v2/account/keys`); public keys are unique per account. */
+export interface SshKeyRecord {
+  id: number;
+  name: string;
+  publicKey: string;
+  fingerprint: string;
 }
 
 /** An action (`GET /v2/actions/{id}`); only creates are tracked, because DELETE answers 204 without one. */
@@ -44,14 +54,17 @@ export interface DropletInput {
   image: string | number;
   tags: string[];
   userData?: string;
+  sshKeyIds?: number[];
 }
 
 /** The store as saved: every record with its absolute timestamps, and the id counters. */
 export interface DropletStoreSnapshot {
   droplets: DropletRecord[];
   actions: ActionRecord[];
+  sshKeys: SshKeyRecord[];
   nextDropletId: number;
   nextActionId: number;
+  nextSshKeyId: number;
 }
 
 export interface StoreOptions {
@@ -64,12 +77,14 @@ export interface StoreOptions {
   listLagMs?: number;
 }
 
-/** The emulator's world: droplets and their create actions. Lazy time: no timers, every read sweeps. */
+/** The emulator's world: droplets, their create actions and the account's SSH keys. Lazy time: no timers, every read sweeps. */
 export class DropletStore {
   private droplets = new Map<number, DropletRecord>();
   private actions = new Map<number, ActionRecord>();
+  private sshKeys = new Map<number, SshKeyRecord>();
   private nextDropletId = 500_000_001;
   private nextActionId = 2_000_000_001;
+  private nextSshKeyId = 41_000_001;
 
   constructor(private readonly o: StoreOptions) {}
 
@@ -97,7 +112,8 @@ export class DropletStore {
   }
 
   snapshot(): DropletStoreSnapshot {
-    return structuredClone({ droplets: [...this.droplets.values()], actions: [...this.actions.values()], nextDropletId: this.nextDropletId, nextActionId: this.nextActionId });
+    const { nextDropletId, nextActionId, nextSshKeyId } = this;
+    return structuredClone({ droplets: [...this.droplets.values()], actions: [...this.actions.values()], sshKeys: this.sshKeyList(), nextDropletId, nextActionId, nextSshKeyId });
   }
 
   /** Replaces the store's contents with saved ones; no hook fires (the VMs existed all along). */
@@ -107,6 +123,9 @@ export class DropletStore {
     this.actions = new Map(savedRecords<ActionRecord>(s.actions, 'digitalocean.actions').map((a) => [savedNumber(a.id, 'action id'), a]));
     this.nextDropletId = savedNumber(s.nextDropletId, 'digitalocean.nextDropletId');
     this.nextActionId = savedNumber(s.nextActionId, 'digitalocean.nextActionId');
+    // A file from before account keys were simulated has none.
+    this.sshKeys = new Map(savedRecords<SshKeyRecord>(s.sshKeys ?? [], 'digitalocean.sshKeys').map((k) => [savedNumber(k.id, 'ssh key id'), k]));
+    this.nextSshKeyId = s.nextSshKeyId === undefined ? this.nextSshKeyId : savedNumber(s.nextSshKeyId, 'digitalocean.nextSshKeyId');
   }
 
   get(id: number): DropletRecord | undefined {
@@ -135,6 +154,26 @@ export class DropletStore {
     this.sweep();
   }
 
+  addSshKey(input: Omit<SshKeyRecord, 'id'>): SshKeyRecord {
+    const key = { ...input, id: this.nextSshKeyId++ };
+    this.sshKeys.set(key.id, key);
+    return key;
+  }
+
+  /** The key with this id (a number or its digits) or MD5 fingerprint, as `ssh_keys` and `/v2/account/keys/{id}` take them. */
+  sshKey(idOrFingerprint: string | number): SshKeyRecord | undefined {
+    if (typeof idOrFingerprint === 'number' || /^\d+$/.test(idOrFingerprint)) return this.sshKeys.get(Number(idOrFingerprint));
+    return [...this.sshKeys.values()].find((k) => k.fingerprint === idOrFingerprint);
+  }
+
+  sshKeyList(): SshKeyRecord[] {
+    return [...this.sshKeys.values()].sort((a, b) => a.id - b.id);
+  }
+
+  deleteSshKey(id: number): void {
+    this.sshKeys.delete(id);
+  }
+
   action(id: number): ActionRecord | undefined {
     return this.actions.get(id);
   }
@@ -159,6 +198,7 @@ export class DropletStore {
       ip: d.ip,
       tags: fromDoTags(d.tags),
       createdAt: new Date(d.createdAt).toISOString(),
+      ...(d.sshKeyIds ? { providerSshKey: d.sshKeyIds.length > 0 } : {}),
     };
   }
 

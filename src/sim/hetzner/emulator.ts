@@ -15,7 +15,9 @@ import { validateCreate } from './validate-create.js';
  * Starts an emulator of the Hetzner Cloud API v1 as it is today (provider-apis.md §2) on
  * loopback. `endpoint` is `http://127.0.0.1:<port>/v1`. Operation names for faults and counts:
  * `servers.list`, `servers.create`, `servers.get`, `servers.delete`, `servers.actions`,
- * `actions.get`, `actions.list`.
+ * `actions.get`, `actions.list`, `ssh_keys.list`, `ssh_keys.create`, `ssh_keys.get`, `ssh_keys.delete`.
+ * A server created without a project key in `ssh_keys` gets a root password (`root_password`),
+ * and its view says `providerSshKey: false`.
  */
 export async function startHetznerEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const clock = options.clock ?? systemClock;
@@ -37,7 +39,7 @@ export async function startHetznerEmulator(options: EmulatorOptions): Promise<Ru
     credentials: options.credentials,
     limiter: new RateLimiter(clock, options.rateLimitScale ?? 1),
     routes: createRoutes({ store, render, catalogue }),
-    state: () => ({ servers: store.list().map(render.server) }),
+    state: () => ({ servers: store.list().map(render.server), sshKeys: store.sshKeyList() }),
   });
   const server = await serveEmulator(handler, faults, { port: options.port ?? 0, afterRequest: options.afterRequest });
   return {

@@ -27,6 +27,12 @@ export interface SimHostFleetOptions {
   hostKeySeed?: string;
   /** Where hook-driven attach/detach failures go. */
   log?: Logger;
+  /**
+   * Strict root passwords (default true): the machine of a VM whose provider set a root password
+   * (`providerSshKey: false`: DigitalOcean or Hetzner, created without a registered key) accepts
+   * key authentication but refuses every command until the password is changed, as PAM does.
+   */
+  expireRootPasswords?: boolean;
 }
 
 /**
@@ -90,6 +96,7 @@ export function createSimHostFleet(options: SimHostFleetOptions): SimHostFleet {
   const port = options.port ?? 2222;
   const seed = options.hostKeySeed ?? 'clusterops-sim';
   const log = options.log ?? silentLogger;
+  const strictPasswords = options.expireRootPasswords ?? true;
   const world = new SimHostWorld({ seed, ...(options.clock ? { clock: options.clock } : {}), ...(options.drainDelayMs !== undefined ? { drainDelayMs: options.drainDelayMs } : {}) });
   const attached = new Map<string, Attached>();
   const keyGeneration = new Map<string, number>();
@@ -145,7 +152,7 @@ export function createSimHostFleet(options: SimHostFleetOptions): SimHostFleet {
       const previous = lastVm.get(vm.ip);
       if (previous !== undefined && previous !== vm.id) keyGeneration.set(vm.ip, (keyGeneration.get(vm.ip) ?? 0) + 1);
       lastVm.set(vm.ip, vm.id);
-      world.addHost(vm.ip, vm.name || undefined);
+      world.addHost(vm.ip, vm.name || undefined, { passwordExpired: strictPasswords && vm.providerSshKey === false });
       const entry: Attached = { server: newServer(vm.ip), queue: stopping.get(vm.ip) ?? Promise.resolve() };
       attached.set(vm.ip, entry);
       await enqueue(entry, () => entry.server.start());

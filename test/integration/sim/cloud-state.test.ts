@@ -4,12 +4,15 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lookupSize } from '../../../src/domain/catalogue/catalogue.js';
 import type { Provider } from '../../../src/domain/manifest/types.js';
+import { CallCounter } from '../../../src/providers/call-counter.js';
 import { createProviderAdapters } from '../../../src/providers/registry.js';
+import { encodeEd25519 } from '../../../src/orchestrators/ssh/openssh-key.js';
 import type { CreateVmRequest, ObservedVm, ProviderAdapter } from '../../../src/providers/types.js';
 import { startSimCloud, type SimCloud } from '../../../src/sim/cloud.js';
 import { ManualClock } from '../../../src/sim/common/clock.js';
 
 const OWNER = 'co-statetest';
+const PUBLIC_KEY = encodeEd25519(Buffer.alloc(32, 7), 'clusterops').publicLine;
 const BOOT_MS = 10_000;
 const DELETE_MS = 8_000;
 const PROVIDERS: [Provider, string][] = [
@@ -105,6 +108,21 @@ describe('the simulated cloud resumes from its state file (startSimCloud({ state
       expect(ips.has(second.emulators[vm.provider].vms().find((v) => v.id === vm.providerId)!.ip)).toBe(false);
     }
     expect(Object.values(await observeAll(second)).map((vms) => vms.length)).toEqual([2, 2, 2]);
+  });
+
+  it('registered SSH keys carry over: after a restart the key is found, not registered again, and VMs keep saying they carry it', async () => {
+    const withKey = (p: Provider, region: string, n: number) => ({ ...request(p, region, n), sshPublicKey: PUBLIC_KEY });
+    const keyed: Provider[] = ['digitalocean', 'hetzner'];
+    const first = await start();
+    const made = await Promise.all(PROVIDERS.filter(([p]) => keyed.includes(p)).map(([p, region]) => adapters(first)[p].create(withKey(p, region, 1))));
+    await first.close();
+
+    const second = await start();
+    const counter = new CallCounter();
+    const a = createProviderAdapters(second.credentials, { ownerId: OWNER, endpoints: second.endpoints(), recorder: counter });
+    const next = await Promise.all(PROVIDERS.filter(([p]) => keyed.includes(p)).map(([p, region]) => a[p]!.create(withKey(p, region, 2))));
+    expect(counter.count({ operation: 'ssh_keys.create' })).toBe(0);
+    for (const vm of [...made, ...next]) expect(second.emulators[vm.provider].vms().find((v) => v.id === vm.providerId)?.providerSshKey).toBe(true);
   });
 
   it('a VM it reported is on disk before the answer; reads do not rewrite the file; writes are counted at /__sim/requests', async () => {

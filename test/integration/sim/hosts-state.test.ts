@@ -49,7 +49,7 @@ async function createVm(world: World, provider: Provider, region: string, n: num
   const size = lookupSize(provider, region, 'small');
   if (!size.ok) throw new Error(size.message);
   const nodeId = `node_${String(n).padStart(3, '0')}`;
-  const vm = await world.providers[provider].create({ region, clusterId: `cluster_${provider}`, clusterName: provider, nodeId, role, plan: 'small', size: size.size.size, requestToken: `tok-${provider}-${n}` });
+  const vm = await world.providers[provider].create({ region, clusterId: `cluster_${provider}`, clusterName: provider, nodeId, role, plan: 'small', size: size.size.size, requestToken: `tok-${provider}-${n}`, sshPublicKey: keys.publicKey });
   return node(n, role, vm.ip!);
 }
 
@@ -114,7 +114,7 @@ describe('the simulated machines resume with the cloud (stateParts)', () => {
     const providers = createProviderAdapters(bare.credentials, { ownerId: 'co-hoststate', endpoints: bare.endpoints() }) as Record<Provider, ProviderAdapter>;
     const size = lookupSize('hetzner', 'fsn1', 'small');
     if (!size.ok) throw new Error(size.message);
-    const vm = await providers.hetzner.create({ region: 'fsn1', clusterId: 'cluster_bare', clusterName: 'bare', nodeId: 'node_001', role: 'manager', plan: 'small', size: size.size.size, requestToken: 'tok-bare-1' });
+    const vm = await providers.hetzner.create({ region: 'fsn1', clusterId: 'cluster_bare', clusterName: 'bare', nodeId: 'node_001', role: 'manager', plan: 'small', size: size.size.size, requestToken: 'tok-bare-1', sshPublicKey: keys.publicKey });
     await bare.close();
 
     const fleet = createSimHostFleet({ port: PORT, authorizedKeys: () => [keys.publicKey], clock, drainDelayMs: 0 });
