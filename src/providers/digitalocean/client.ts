@@ -1,7 +1,7 @@
 import { createApiClient } from 'dots-wrapper';
 import { StalledError, TransientError } from '../../reconcile/errors.js';
 import type { ProviderCallRecorder } from '../types.js';
-import { RateBudget, readRateHeaders } from './budget.js';
+import { budgetHeaders, RateBudget, readRateHeaders } from './budget.js';
 import type { DropletJson } from './droplets.js';
 import { classifyFailure, isHttpFailure } from './errors.js';
 
@@ -83,7 +83,7 @@ export function createDropletsApi(config: DropletsApiConfig): DropletsApi {
 /** Runs one API call: budget first, then record it, learn from its headers, and classify a failure. */
 function createCaller(config: DropletsApiConfig, budget: RateBudget): (operation: string, send: Send) => Promise<AnswerLike> {
   const finish = (operation: string, status: number, headers: unknown, started: number) => {
-    const rate = readRateHeaders(headers);
+    const rate = budgetHeaders(status, readRateHeaders(headers));
     budget.update(rate);
     config.recorder?.record({ provider: 'digitalocean', operation, status, durationMs: Math.max(0, config.now() - started), ...(rate.remaining !== undefined ? { rateLimitRemaining: rate.remaining } : {}) });
   };

@@ -10,6 +10,9 @@ import { SlidingWindowLimiter } from './rate-limit.js';
 import { createDoRenderer } from './render.js';
 import { DropletStore } from './store.js';
 
+/** The options of every emulator, and the account limits of a DigitalOcean one. */
+export type DigitalOceanEmulatorOptions = EmulatorOptions;
+
 /** The image seeded droplets run; creates may name any image the emulator knows. */
 const SEED_IMAGE = 'ubuntu-24-04-x64';
 
@@ -19,7 +22,7 @@ const SEED_IMAGE = 'ubuntu-24-04-x64';
  * answers 204 and the droplet is gone `deleteMs` later (status `off`, `locked` meanwhile).
  * Seeded droplets are active at once. Status is computed from the clock on every read.
  */
-export async function startDigitalOceanEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
+export async function startDigitalOceanEmulator(options: DigitalOceanEmulatorOptions): Promise<RunningEmulator> {
   const faults = options.faults ?? new FaultInjector();
   const catalog = createDoCatalog();
   const store = new DropletStore({
