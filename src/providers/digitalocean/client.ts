@@ -3,7 +3,7 @@ import { StalledError, TransientError } from '../../reconcile/errors.js';
 import type { ProviderCallRecorder } from '../types.js';
 import { budgetHeaders, RateBudget, readRateHeaders } from './budget.js';
 import type { DropletJson } from './droplets.js';
-import { classifyFailure, isHttpFailure } from './errors.js';
+import { classifyFailure, DigitalOceanApiError, isHttpFailure } from './errors.js';
 
 /** The largest page the API serves (reference §1.3). */
 export const MAX_PER_PAGE = 200;
@@ -52,7 +52,15 @@ export function createDropletsApi(config: DropletsApiConfig): DropletsApi {
   const call = createCaller(config, new RateBudget(config.reserve));
   return {
     list: async (tag, page) => {
-      const res = await call('droplets.list', () => client.droplet.listDroplets({ tag_name: tag, page, per_page: MAX_PER_PAGE }));
+      let res: AnswerLike;
+      try {
+        res = await call('droplets.list', () => client.droplet.listDroplets({ tag_name: tag, page, per_page: MAX_PER_PAGE }));
+      } catch (err) {
+        // A tag no droplet ever carried does not exist; a listing by it may answer 404 not_found
+        // instead of an empty list (the spec is silent; the emulator does so). Nothing carries it.
+        if (isUnknownTag(err)) return { droplets: [], hasNext: false };
+        throw err;
+      }
       const data = res.data as { droplets?: DropletJson[]; links?: { pages?: { next?: string } } };
       if (!Array.isArray(data.droplets)) throw new TransientError('BadResponse', 'DigitalOcean droplets.list: answer without droplets');
       return { droplets: data.droplets, hasNext: typeof data.links?.pages?.next === 'string' };
@@ -106,6 +114,11 @@ function createCaller(config: DropletsApiConfig, budget: RateBudget): (operation
       throw failure;
     }
   };
+}
+
+/** DigitalOcean's own 404 (`not_found` in its error body), not a proxy's or a wrong path's. */
+function isUnknownTag(err: unknown): boolean {
+  return err instanceof StalledError && err.reason === 'NotFound' && err.cause instanceof DigitalOceanApiError && err.cause.code === 'not_found';
 }
 
 function dropletOf(res: AnswerLike, operation: string): DropletJson {

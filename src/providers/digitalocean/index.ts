@@ -2,6 +2,7 @@ import { StalledError, TransientError } from '../../reconcile/errors.js';
 import { OWNER_ID, REQUEST_TOKEN, vmName } from '../ownership.js';
 import type { AdapterOptions, CreateVmRequest, ObservedVm, ProviderAdapter } from '../types.js';
 import { createDropletsApi, type DropletsApi } from './client.js';
+import { CreateSlots, DO_CONCURRENT_CREATES } from './create-slots.js';
 import { createTags, isBeingDestroyed, ownedBy, ownerTag, regionOf, tokenTag, toObservedVm, userDataWithKey, type DropletJson } from './droplets.js';
 
 export const DEFAULT_IMAGE = 'ubuntu-24-04-x64';
@@ -18,6 +19,8 @@ export interface DigitalOceanAdapterConfig extends AdapterOptions {
   rateLimitReserve?: number;
   /** Image slug of new droplets (default `ubuntu-24-04-x64`). */
   image?: string;
+  /** Droplets this adapter has in creation at once, across all clusters (default 10, DigitalOcean's per-account limit). */
+  concurrentCreates?: number;
 }
 
 /**
@@ -25,7 +28,9 @@ export interface DigitalOceanAdapterConfig extends AdapterOptions {
  * `ProviderAdapter`. DigitalOcean has no idempotency key, so `create` lists by the request-token
  * tag first and adopts what it finds (DESIGN §3). The hourly rate budget is read from the
  * answers' headers; when it is down to the reserve, or a 429 said to wait, calls fail with
- * `TransientError('RateLimited')` without reaching the API.
+ * `TransientError('RateLimited')` without reaching the API. The account creates at most 10
+ * droplets at a time: past that, `create` fails with `TransientError('CreateLimit')` without a
+ * call until one of the adapter's droplets in creation is active (`CreateSlots`).
  */
 export function createDigitalOceanAdapter(config: DigitalOceanAdapterConfig): ProviderAdapter {
   if (!OWNER_ID.test(config.ownerId)) throw new Error(`owner id "${config.ownerId}" does not fit DigitalOcean tags`);
@@ -40,54 +45,80 @@ export function createDigitalOceanAdapter(config: DigitalOceanAdapterConfig): Pr
   const { ownerId } = config;
   const image = config.image ?? DEFAULT_IMAGE;
   const inFlight = new Map<string, Promise<ObservedVm>>();
+  const slots = new CreateSlots(config.concurrentCreates ?? DO_CONCURRENT_CREATES, config.now ?? Date.now);
+  const ours = async () => {
+    const droplets = await listAll(api, ownerTag(ownerId));
+    for (const d of droplets) slots.seen(d);
+    return droplets;
+  };
+  const account: Account = { api, ownerId, image, slots, ours };
   return {
     provider: 'digitalocean',
     async observe(regions) {
       const wanted = new Set(regions);
-      const droplets = await listAll(api, ownerTag(ownerId));
+      const droplets = await ours();
       return droplets.filter((d) => wanted.has(regionOf(d))).flatMap((d) => toObservedVm(d, ownerId) ?? []);
     },
     create(req) {
       // Two overlapping creates of one token in this process share one call, so they cannot race to two droplets.
       const running = inFlight.get(req.requestToken);
       if (running) return running;
-      const p = createOnce(api, ownerId, image, req).finally(() => inFlight.delete(req.requestToken));
+      const p = createOnce(account, req).finally(() => inFlight.delete(req.requestToken));
       inFlight.set(req.requestToken, p);
       return p;
     },
-    delete: (vm) => deleteOwned(api, ownerId, vm.providerId),
+    delete: (vm) => deleteOwned(account, vm.providerId),
   };
 }
 
+/** What the adapter's operations share: the API, this instance's owner id, the create slots. */
+interface Account {
+  api: DropletsApi;
+  ownerId: string;
+  image: string;
+  slots: CreateSlots;
+  /** Every droplet this instance owns (updating the slots). */
+  ours(): Promise<DropletJson[]>;
+}
+
 /** Lists by the request-token tag first and adopts what it finds; creates only when nothing is there. */
-async function createOnce(api: DropletsApi, ownerId: string, image: string, req: CreateVmRequest): Promise<ObservedVm> {
+async function createOnce({ api, ownerId, image, slots, ours }: Account, req: CreateVmRequest): Promise<ObservedVm> {
   if (!REQUEST_TOKEN.test(req.requestToken)) throw new StalledError('InvalidRequest', 'request token does not fit DigitalOcean tags');
   const existing = (await listAll(api, tokenTag(req.requestToken))).map((d) => toObservedVm(d, ownerId)).find((vm) => vm !== null);
   if (existing) return existing;
   const userData = userDataWithKey(req);
-  const droplet = await api.create({
-    name: vmName(req, ownerId),
-    region: req.region,
-    size: req.size,
-    image,
-    tags: createTags(ownerId, req),
-    ...(userData !== undefined ? { user_data: userData } : {}),
-  });
+  await slots.take(ours);
+  let droplet: DropletJson | undefined;
+  try {
+    droplet = await api.create({
+      name: vmName(req, ownerId),
+      region: req.region,
+      size: req.size,
+      image,
+      tags: createTags(ownerId, req),
+      ...(userData !== undefined ? { user_data: userData } : {}),
+    });
+  } finally {
+    slots.settle(droplet);
+  }
   const vm = toObservedVm(droplet, ownerId);
   if (!vm) throw new TransientError('BadResponse', 'DigitalOcean droplets.create: the new droplet lacks its tags');
   return vm;
 }
 
 /** Reads the droplet first: gone is success, someone else's is refused. */
-async function deleteOwned(api: DropletsApi, ownerId: string, providerId: string): Promise<void> {
+async function deleteOwned({ api, ownerId, slots }: Account, providerId: string): Promise<void> {
   if (!/^\d+$/.test(providerId)) throw new StalledError('InvalidRequest', `"${providerId}" is not a droplet id`);
   const id = Number(providerId);
   const droplet = await api.get(id);
-  if (!droplet) return;
+  if (!droplet) return slots.forget(id);
+  slots.seen(droplet);
   if (!ownedBy(droplet, ownerId)) throw new StalledError('NotOwned', `droplet ${id} is not owned by this clusterops instance`);
   // A destroy under way is success; a second DELETE would be refused as a pending event.
   if (isBeingDestroyed(droplet)) return;
+  // Still being created: DigitalOcean refuses the DELETE as a pending event (transient), retried later.
   await api.delete(id);
+  slots.forget(id);
 }
 
 /** Every droplet carrying `tag`, following `links.pages.next` at the largest page size. */

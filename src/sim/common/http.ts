@@ -32,6 +32,8 @@ export interface EmulatorHandler {
   faultResponse(status: number, operation: string): SimResponse;
   /** A JSON view of the emulator's state for `GET /__sim/state`. */
   state(): unknown;
+  /** The emulator's own `/__sim/…` routes (its settings); undefined when the path is not one of them. */
+  admin?(req: SimRequest): SimResponse | undefined;
 }
 
 export interface RunningServer {
@@ -43,7 +45,7 @@ const MAX_BODY = 1024 * 1024;
 
 /**
  * Serves an emulator on loopback, with fault injection in front of every API route and the
- * admin routes `GET|POST|DELETE /__sim/faults` and `GET /__sim/state`.
+ * admin routes `GET|POST|DELETE /__sim/faults`, `GET /__sim/state` and the emulator's own.
  */
 export async function serveEmulator(handler: EmulatorHandler, faults: FaultInjector, port = 0, host = '127.0.0.1'): Promise<RunningServer> {
   const server = createServer((req, res) => {
@@ -103,7 +105,7 @@ async function dispatch(handler: EmulatorHandler, faults: FaultInjector, req: Si
 
 function admin(handler: EmulatorHandler, faults: FaultInjector, req: SimRequest): SimResponse {
   if (req.path === '/__sim/state' && req.method === 'GET') return { status: 200, body: handler.state() };
-  if (req.path !== '/__sim/faults') return { status: 404, body: { error: 'unknown admin route' } };
+  if (req.path !== '/__sim/faults') return handler.admin?.(req) ?? { status: 404, body: { error: 'unknown admin route' } };
   if (req.method === 'GET') return { status: 200, body: { faults: faults.list() } };
   if (req.method === 'DELETE') {
     faults.clear();

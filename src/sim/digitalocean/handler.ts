@@ -1,4 +1,5 @@
 import { bearer, type EmulatorHandler, type SimResponse } from '../common/http.js';
+import { limitsAdmin, limitsView } from './admin.js';
 import type { SlidingWindowLimiter } from './rate-limit.js';
 import { matchRoute, type RouteDeps } from './routes.js';
 
@@ -56,7 +57,9 @@ export function createDoHandler(deps: HandlerDeps): EmulatorHandler {
     state: () => ({
       droplets: deps.store.list().map((d) => deps.store.view(d)),
       rateLimits: deps.limiter.views(deps.store.now()),
+      limits: limitsView(deps.store),
     }),
+    admin: limitsAdmin(deps.store),
   };
 }
 
