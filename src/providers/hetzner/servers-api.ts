@@ -13,7 +13,7 @@ export interface ServersApi {
   listAll(filter: { labelSelector?: string; name?: string }): Promise<HetznerServer[]>;
   /** null when there is no such server. */
   get(id: number): Promise<HetznerServer | null>;
-  /** `nameTaken` on 409 `uniqueness_error`: a server with this name exists already. */
+  /** `nameTaken` on `uniqueness_error`: a server with this name exists already. */
   create(body: CreateServerRequest): Promise<CreateServerResponse | 'nameTaken'>;
   /** `gone` when the server did not exist (any more). */
   delete(id: number): Promise<'deleting' | 'gone'>;
@@ -43,7 +43,8 @@ export function createServersApi(client: HetznerClient): ServersApi {
       return r.ok ? r.data.server : null;
     },
     async create(body) {
-      const nameTaken = (status: number, e: HetznerApiError) => status === 409 && e.code === 'uniqueness_error';
+      // The code alone says the name is taken (hcloud-go does the same); the status (409 today) may change.
+      const nameTaken = (_status: number, e: HetznerApiError) => e.code === 'uniqueness_error';
       const r = await client.request<CreateServerResponse>({ operation: 'servers.create', method: 'POST', path: '/servers', body, accept: nameTaken });
       return r.ok ? r.data : 'nameTaken';
     },

@@ -19,6 +19,8 @@ export interface FaultRule {
   status?: number;
   /** For `status`: a `Retry-After` header (seconds) on the answer, as providers send with 429 and 503. */
   retryAfterS?: number;
+  /** For `status`: the provider's error code in the body (DigitalOcean `id`, Hetzner `error.code`) instead of the status's usual one. */
+  code?: string;
   /** Only calls of this operation (e.g. `droplets.create`, `RunInstances`); all calls when absent. */
   operation?: string;
   /** Fail this many matching calls, then stop (default: 1 unless `probability` is set). */
@@ -55,7 +57,10 @@ export class FaultInjector {
     for (const rule of this.rules) {
       if (rule.left <= 0) continue;
       if (rule.operation !== undefined && rule.operation !== operation) continue;
-      if (rule.probability !== undefined && this.random() >= rule.probability) continue;
+      if (rule.code !== undefined && (rule.kind !== 'status' || !/^[a-z_]{1,64}$/.test(rule.code))) {
+    throw new Error('code (lower-case letters and _) goes with a status fault');
+  }
+  if (rule.probability !== undefined && this.random() >= rule.probability) continue;
       rule.left -= 1;
       this.rules = this.rules.filter((r) => r.left > 0);
       return rule;

@@ -28,8 +28,8 @@ export interface SimRoute {
 export interface EmulatorHandler {
   /** Finds the route for a request, or answers directly (404, 401 …). */
   route(req: SimRequest): SimRoute | SimResponse;
-  /** The provider's own error shape for an injected HTTP error. */
-  faultResponse(status: number, operation: string): SimResponse;
+  /** The provider's own error shape for an injected HTTP error (with `code` as its error code, when given). */
+  faultResponse(status: number, operation: string, code?: string): SimResponse;
   /** A JSON view of the emulator's state for `GET /__sim/state`. */
   state(): unknown;
   /** The emulator's own `/__sim/…` routes (its settings); undefined when the path is not one of them. */
@@ -95,7 +95,7 @@ async function dispatch(handler: EmulatorHandler, faults: FaultInjector, req: Si
   if (fault?.kind === 'timeout') return 'hang';
   if (fault?.kind === 'drop') return 'drop';
   if (fault?.kind === 'status') {
-    const response = handler.faultResponse(fault.status!, routed.operation);
+    const response = handler.faultResponse(fault.status!, routed.operation, fault.code);
     if (fault.retryAfterS === undefined) return { response };
     return { response: { ...response, headers: { ...response.headers, 'retry-after': String(fault.retryAfterS) } } };
   }

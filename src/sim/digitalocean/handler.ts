@@ -32,9 +32,9 @@ export function createDoHandler(deps: HandlerDeps): EmulatorHandler {
     seq += 1;
     return { status, body: { id, message, request_id: requestId(seq) } };
   };
-  const canonical = (status: number): SimResponse => {
+  const canonical = (status: number, code?: string): SimResponse => {
     const [id, message] = ERRORS[status] ?? [status >= 500 ? 'server_error' : 'bad_request', `HTTP ${status}`];
-    return error(status, id, message);
+    return error(status, code ?? id, message);
   };
   const routeDeps: RouteDeps = { ...deps, error };
   return {
@@ -53,7 +53,7 @@ export function createDoHandler(deps: HandlerDeps): EmulatorHandler {
     },
     // Injected faults stand for failures in front of the API (load balancer, gateway): the
     // error body only, no rate-limit headers, and a 429 without retry-after.
-    faultResponse: (status) => canonical(status),
+    faultResponse: (status, _operation, code) => canonical(status, code),
     state: () => ({
       droplets: deps.store.list().map((d) => deps.store.view(d)),
       rateLimits: deps.limiter.views(deps.store.now()),

@@ -41,6 +41,9 @@ export interface NewServer {
   enableIpv6: boolean;
 }
 
+/** A server type in a location, as `unavailable` keys it. */
+export const placementKey = (serverType: string, location: string) => `${serverType}@${location}`;
+
 export interface StoreOptions {
   clock: Clock;
   ips: IpAllocator;
@@ -62,8 +65,17 @@ export class ServerStore {
   private nextServerId = 1_000_001;
   private nextActionId = 5_000_001;
   private nextIpv6 = 1;
+  /** Server types out of stock in a location (`placementKey`): creates there answer `resource_unavailable`. */
+  readonly unavailable = new Set<string>();
+  readonly counters = { refusedUnavailable: 0, refusedLocked: 0 };
 
   constructor(private readonly o: StoreOptions) {}
+
+  /** The server's create action while it runs: the server is locked until it finishes. */
+  runningCreate(server: ServerRecord): ActionRecord | undefined {
+    const now = this.o.clock.now();
+    return this.actionsOf(server.id).find((a) => a.command === 'create_server' && now < a.finishesAt);
+  }
 
   /** Every server that still exists, by id. */
   list(): ServerRecord[] {

@@ -32,6 +32,18 @@ export interface ContractHarness {
 
 export const OWNER = 'contract-owner';
 
+/** Keeps the emulators a test starts (pass each through the returned function) and closes them after it. */
+export function closedAfterEach(): <E extends RunningEmulator>(e: E) => E {
+  const started: RunningEmulator[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((e) => e.close()));
+  });
+  return (e) => {
+    started.push(e);
+    return e;
+  };
+}
+
 let seq = 0;
 export function request(h: ContractHarness, over: Partial<CreateVmRequest> = {}): CreateVmRequest {
   seq += 1;

@@ -1,5 +1,5 @@
 import { createApiClient } from 'dots-wrapper';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { lookupSize } from '../../../src/domain/catalogue/catalogue.js';
 import { CallCounter } from '../../../src/providers/call-counter.js';
 import { createDigitalOceanAdapter } from '../../../src/providers/digitalocean/index.js';
@@ -9,7 +9,7 @@ import type { TransientError } from '../../../src/reconcile/errors.js';
 import { ManualClock } from '../../../src/sim/common/clock.js';
 import type { RunningEmulator } from '../../../src/sim/common/types.js';
 import { startDigitalOceanEmulator, type DigitalOceanEmulatorOptions } from '../../../src/sim/digitalocean/index.js';
-import { OWNER } from './contract.js';
+import { closedAfterEach, OWNER } from './contract.js';
 
 /**
  * DigitalOcean's limits and refusals (issue 16, items 5 and 7), real dots-wrapper against the
@@ -26,17 +26,12 @@ const SMALL = (() => {
   return found.size.size;
 })();
 
-let emulator: RunningEmulator | undefined;
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
+const kept = closedAfterEach();
 
 async function world(options: Partial<DigitalOceanEmulatorOptions> = {}) {
   const clock = new ManualClock();
   const counter = new CallCounter();
-  const e = await startDigitalOceanEmulator({ credentials: [TOKEN], clock, ...options });
-  emulator = e;
+  const e = kept(await startDigitalOceanEmulator({ credentials: [TOKEN], clock, ...options }));
   const adapter = createDigitalOceanAdapter({ token: TOKEN, ownerId: OWNER, endpoint: e.endpoint, recorder: counter, now: () => clock.now(), rateLimitReserve: 0 });
   // Another process on the same token (a second tool, a person's script): it spends the limits too.
   const other = createApiClient({ token: TOKEN, endpoint: e.endpoint });
