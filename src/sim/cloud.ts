@@ -5,8 +5,8 @@ import type { Clock } from './common/clock.js';
 import { FaultInjector } from './common/faults.js';
 import { IpPool, type IpAllocator } from './common/ip-pool.js';
 import type { RunningEmulator, VmHooks } from './common/types.js';
-import { startDigitalOceanEmulator } from './digitalocean/index.js';
-import { startHetznerEmulator } from './hetzner/index.js';
+import { startDigitalOceanEmulator, type DigitalOceanEmulatorOptions } from './digitalocean/index.js';
+import { startHetznerEmulator, type HetznerEmulatorOptions } from './hetzner/index.js';
 
 /** Credentials the simulated cloud accepts, as the real SDKs take them. */
 export interface SimCredentials {
@@ -28,6 +28,10 @@ export interface SimCloudOptions {
   rateLimitScale?: number;
   /** Fixed credentials (tests); random ones otherwise. */
   credentials?: SimCredentials;
+  /** DigitalOcean's account limits (droplet limit 25, 10 creates at a time by default). */
+  digitalocean?: Pick<DigitalOceanEmulatorOptions, 'dropletLimit' | 'concurrentCreateLimit'>;
+  /** Hetzner server types out of stock per location (none by default). */
+  hetzner?: Pick<HetznerEmulatorOptions, 'unavailable'>;
 }
 
 /** The simulated cloud: one emulator per provider, sharing an IP pool and hooks. */
@@ -54,8 +58,8 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
   const port = (i: number) => (options.portBase ? { port: options.portBase + i } : {});
   const started: RunningEmulator[] = [];
   try {
-    started.push(await startDigitalOceanEmulator({ ...common, ...port(0), faults: new FaultInjector(), credentials: [credentials.digitalocean.token] }));
-    started.push(await startHetznerEmulator({ ...common, ...port(1), faults: new FaultInjector(), credentials: [credentials.hetzner.token] }));
+    started.push(await startDigitalOceanEmulator({ ...common, ...options.digitalocean, ...port(0), faults: new FaultInjector(), credentials: [credentials.digitalocean.token] }));
+    started.push(await startHetznerEmulator({ ...common, ...options.hetzner, ...port(1), faults: new FaultInjector(), credentials: [credentials.hetzner.token] }));
     started.push(await startAwsEmulator({ ...common, ...port(2), faults: new FaultInjector(), credentials: [credentials.aws.accessKeyId] }));
   } catch (err) {
     await Promise.all(started.map((e) => e.close()));
