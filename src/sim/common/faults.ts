@@ -57,10 +57,7 @@ export class FaultInjector {
     for (const rule of this.rules) {
       if (rule.left <= 0) continue;
       if (rule.operation !== undefined && rule.operation !== operation) continue;
-      if (rule.code !== undefined && (rule.kind !== 'status' || !/^[a-z_]{1,64}$/.test(rule.code))) {
-    throw new Error('code (lower-case letters and _) goes with a status fault');
-  }
-  if (rule.probability !== undefined && this.random() >= rule.probability) continue;
+      if (rule.probability !== undefined && this.random() >= rule.probability) continue;
       rule.left -= 1;
       this.rules = this.rules.filter((r) => r.left > 0);
       return rule;
@@ -77,6 +74,9 @@ function validateRule(rule: FaultRule): void {
   }
   if (rule.retryAfterS !== undefined && (rule.kind !== 'status' || !Number.isInteger(rule.retryAfterS) || rule.retryAfterS < 0)) {
     throw new Error('retryAfterS (an integer ≥ 0) goes with a status fault');
+  }
+  if (rule.code !== undefined && (rule.kind !== 'status' || !/^[a-z_]{1,64}$/.test(rule.code))) {
+    throw new Error('code (lower-case letters and _) goes with a status fault');
   }
   if (rule.probability !== undefined && !(rule.probability >= 0 && rule.probability <= 1)) {
     throw new Error('probability must be between 0 and 1');
