@@ -128,6 +128,7 @@ async function start(config: ServeConfig, overrides: StartOverrides, lock: DataD
     ...(orchestration.vmSetup ? { vmSetup: orchestration.vmSetup } : {}),
     ...(orchestration.forgetHostKey ? { forgetHostKey: orchestration.forgetHostKey } : {}),
     desired: () => daemon.desired(),
+    // Per cluster pass; DigitalOcean's 10 creates at a time per account is kept by its adapter, across clusters.
     limits: { createConcurrency: 10, observeMaxAgeMs: Math.max(250, config.requeueMs / 2), requeueMs: config.requeueMs, unhealthyReplaceAfterMs: config.unhealthyReplaceAfterMs },
     now: () => new Date(),
     newToken: () => `ct-${randomBytes(12).toString('hex')}`,

@@ -5,8 +5,8 @@ import type { Clock } from './common/clock.js';
 import { FaultInjector } from './common/faults.js';
 import { IpPool, type IpAllocator } from './common/ip-pool.js';
 import type { EmulatorOptions, RunningEmulator, VmHooks } from './common/types.js';
-import { startDigitalOceanEmulator } from './digitalocean/index.js';
-import { startHetznerEmulator } from './hetzner/index.js';
+import { startDigitalOceanEmulator, type DigitalOceanEmulatorOptions } from './digitalocean/index.js';
+import { startHetznerEmulator, type HetznerEmulatorOptions } from './hetzner/index.js';
 import { openSimState, type SimStatePart } from './state/persisted-cloud.js';
 
 /** The demo's simulated-cloud state file, in the data directory. */
@@ -41,6 +41,10 @@ export interface SimCloudOptions {
   state?: string;
   /** More of the simulated world saved in the same file, by key (the demo's machines). */
   stateParts?: Record<string, SimStatePart>;
+  /** DigitalOcean's account limits (droplet limit 25, 10 creates at a time by default). */
+  digitalocean?: Pick<DigitalOceanEmulatorOptions, 'dropletLimit' | 'concurrentCreateLimit'>;
+  /** Hetzner server types out of stock per location (none by default). */
+  hetzner?: Pick<HetznerEmulatorOptions, 'unavailable'>;
 }
 
 /** The simulated cloud: one emulator per provider, sharing an IP pool and hooks. */
@@ -79,9 +83,10 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
   const tokens: Record<Provider, string> = { digitalocean: credentials.digitalocean.token, hetzner: credentials.hetzner.token, aws: credentials.aws.accessKeyId };
   const started: RunningEmulator[] = [];
   try {
+    const limits: Partial<Record<Provider, object>> = { digitalocean: options.digitalocean ?? {}, hetzner: options.hetzner ?? {} };
     for (const [i, [provider, start]] of STARTERS.entries()) {
       const port = options.portBase ? { port: options.portBase + i } : {};
-      started.push(await start({ ...common, ...port, faults: new FaultInjector(), credentials: [tokens[provider]], ...persisted?.resumeOf(provider) }));
+      started.push(await start({ ...common, ...limits[provider], ...port, faults: new FaultInjector(), credentials: [tokens[provider]], ...persisted?.resumeOf(provider) }));
     }
     await persisted?.resumed(credentials, started);
   } catch (err) {

@@ -1,9 +1,9 @@
 import { createApiClient } from 'dots-wrapper';
 import { StalledError, TransientError } from '../../reconcile/errors.js';
 import type { ProviderCallRecorder } from '../types.js';
-import { RateBudget, readRateHeaders } from './budget.js';
+import { budgetHeaders, RateBudget, readRateHeaders } from './budget.js';
 import type { DropletJson } from './droplets.js';
-import { classifyFailure, isHttpFailure } from './errors.js';
+import { classifyFailure, DigitalOceanApiError, isHttpFailure } from './errors.js';
 
 /** The largest page the API serves (reference §1.3). */
 export const MAX_PER_PAGE = 200;
@@ -73,7 +73,15 @@ export function createDropletsApi(config: DropletsApiConfig): DropletsApi {
   const answer = (operation: string, send: Send) => call(operation, send) as Promise<AnswerLike>;
   return {
     list: async (tag, page) => {
-      const res = await answer('droplets.list', () => client.droplet.listDroplets({ tag_name: tag, page, per_page: MAX_PER_PAGE }));
+      let res: AnswerLike;
+      try {
+        res = await answer('droplets.list', () => client.droplet.listDroplets({ tag_name: tag, page, per_page: MAX_PER_PAGE }));
+      } catch (err) {
+        // A tag no droplet ever carried does not exist; a listing by it may answer 404 not_found
+        // instead of an empty list (the spec is silent; the emulator does so). Nothing carries it.
+        if (isUnknownTag(err)) return { droplets: [], hasNext: false };
+        throw err;
+      }
       const data = res.data as { droplets?: DropletJson[]; links?: { pages?: { next?: string } } };
       if (!Array.isArray(data.droplets)) throw new TransientError('BadResponse', 'DigitalOcean droplets.list: answer without droplets');
       return { droplets: data.droplets, hasNext: typeof data.links?.pages?.next === 'string' };
@@ -113,7 +121,7 @@ export function createDropletsApi(config: DropletsApiConfig): DropletsApi {
 /** Runs one API call: budget first, then record it, learn from its headers, and classify a failure. */
 function createCaller(config: DropletsApiConfig, budget: RateBudget): (operation: string, send: Send, accept?: Accept) => Promise<Outcome> {
   const finish = (operation: string, status: number, headers: unknown, started: number) => {
-    const rate = readRateHeaders(headers);
+    const rate = budgetHeaders(status, readRateHeaders(headers));
     budget.update(rate);
     config.recorder?.record({ provider: 'digitalocean', operation, status, durationMs: Math.max(0, config.now() - started), ...(rate.remaining !== undefined ? { rateLimitRemaining: rate.remaining } : {}) });
   };
@@ -148,6 +156,11 @@ function sshKeyOf(res: AnswerLike, operation: string): SshKeyJson {
   const key = (res.data as { ssh_key?: SshKeyJson } | undefined)?.ssh_key;
   if (typeof key?.id !== 'number') throw new TransientError('BadResponse', `DigitalOcean ${operation}: answer without ssh_key`);
   return key;
+}
+
+/** DigitalOcean's own 404 (`not_found` in its error body), not a proxy's or a wrong path's. */
+function isUnknownTag(err: unknown): boolean {
+  return err instanceof StalledError && err.reason === 'NotFound' && err.cause instanceof DigitalOceanApiError && err.cause.code === 'not_found';
 }
 
 function dropletOf(res: AnswerLike, operation: string): DropletJson {

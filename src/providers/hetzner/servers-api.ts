@@ -14,7 +14,7 @@ export interface ServersApi {
   /** null when there is no such server. */
   get(id: number): Promise<HetznerServer | null>;
   /**
-   * `nameTaken` on 409 `uniqueness_error`: a server with this name exists already;
+   * `nameTaken` on `uniqueness_error`: a server with this name exists already;
    * `sshKeyRejected` when a key named in `ssh_keys` is not in the project: nothing was created.
    */
   create(body: CreateServerRequest): Promise<CreateServerResponse | 'nameTaken' | 'sshKeyRejected'>;
@@ -46,7 +46,8 @@ export function createServersApi(client: HetznerClient): ServersApi {
       return r.ok ? r.data.server : null;
     },
     async create(body) {
-      const nameTaken = (status: number, e: HetznerApiError) => status === 409 && e.code === 'uniqueness_error';
+      // The code alone says the name is taken (hcloud-go does the same); the status (409 today) may change.
+      const nameTaken = (_status: number, e: HetznerApiError) => e.code === 'uniqueness_error';
       const accept = (status: number, e: HetznerApiError) => nameTaken(status, e) || sshKeyRejected(e);
       const r = await client.request<CreateServerResponse>({ operation: 'servers.create', method: 'POST', path: '/servers', body, accept });
       if (r.ok) return r.data;

@@ -29,12 +29,14 @@ export interface SimRoute {
 export interface EmulatorHandler {
   /** Finds the route for a request, or answers directly (404, 401 …). */
   route(req: SimRequest): SimRoute | SimResponse;
-  /** The provider's own error shape for an injected HTTP error. */
-  faultResponse(status: number, operation: string): SimResponse;
+  /** The provider's own error shape for an injected HTTP error (with `code` as its error code, when given). */
+  faultResponse(status: number, operation: string, code?: string): SimResponse;
   /** A JSON view of the emulator's state for `GET /__sim/state`. */
   state(): unknown;
   /** The operations that change VMs, counted as writes in `GET /__sim/requests`. */
   writeOperations?: readonly string[];
+  /** The emulator's own `/__sim/…` routes (its settings); undefined when the path is not one of them. */
+  admin?(req: SimRequest): SimResponse | undefined;
 }
 
 export interface ServeOptions {
@@ -56,7 +58,7 @@ const MAX_BODY = 1024 * 1024;
 
 /**
  * Serves an emulator on loopback, with fault injection in front of every API route and the
- * admin routes `GET|POST|DELETE /__sim/faults`, `GET /__sim/state` and `GET /__sim/requests`.
+ * admin routes `GET|POST|DELETE /__sim/faults`, `GET /__sim/state`, `GET /__sim/requests` and the emulator's own.
  */
 export async function serveEmulator(handler: EmulatorHandler, faults: FaultInjector, options: ServeOptions = {}): Promise<RunningServer> {
   const { port = 0, host = '127.0.0.1' } = options;
@@ -125,7 +127,7 @@ async function dispatch(served: Served, req: SimRequest): Promise<Outcome> {
   if (fault?.kind === 'timeout') return 'hang';
   if (fault?.kind === 'drop') return 'drop';
   if (fault?.kind === 'status') {
-    const response = handler.faultResponse(fault.status!, routed.operation);
+    const response = handler.faultResponse(fault.status!, routed.operation, fault.code);
     if (fault.retryAfterS === undefined) return { response };
     return { response: { ...response, headers: { ...response.headers, 'retry-after': String(fault.retryAfterS) } } };
   }
@@ -138,7 +140,7 @@ async function dispatch(served: Served, req: SimRequest): Promise<Outcome> {
 function admin({ handler, faults, requests }: Served, req: SimRequest): SimResponse {
   if (req.path === '/__sim/state' && req.method === 'GET') return { status: 200, body: handler.state() };
   if (req.path === '/__sim/requests' && req.method === 'GET') return { status: 200, body: requests() };
-  if (req.path !== '/__sim/faults') return { status: 404, body: { error: 'unknown admin route' } };
+  if (req.path !== '/__sim/faults') return handler.admin?.(req) ?? { status: 404, body: { error: 'unknown admin route' } };
   if (req.method === 'GET') return { status: 200, body: { faults: faults.list() } };
   if (req.method === 'DELETE') {
     faults.clear();

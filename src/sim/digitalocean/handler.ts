@@ -1,4 +1,5 @@
 import { bearer, type EmulatorHandler, type SimResponse } from '../common/http.js';
+import { limitsAdmin, limitsView } from './admin.js';
 import type { SlidingWindowLimiter } from './rate-limit.js';
 import { matchRoute, type RouteDeps } from './routes.js';
 
@@ -32,9 +33,9 @@ export function createDoHandler(deps: HandlerDeps): EmulatorHandler {
     seq += 1;
     return { status, body: { id, message, request_id: requestId(seq) } };
   };
-  const canonical = (status: number): SimResponse => {
+  const canonical = (status: number, code?: string): SimResponse => {
     const [id, message] = ERRORS[status] ?? [status >= 500 ? 'server_error' : 'bad_request', `HTTP ${status}`];
-    return error(status, id, message);
+    return error(status, code ?? id, message);
   };
   const routeDeps: RouteDeps = { ...deps, error };
   return {
@@ -55,13 +56,15 @@ export function createDoHandler(deps: HandlerDeps): EmulatorHandler {
     },
     // Injected faults stand for failures in front of the API (load balancer, gateway): the
     // error body only, no rate-limit headers, and a 429 without retry-after.
-    faultResponse: (status) => canonical(status),
+    faultResponse: (status, _operation, code) => canonical(status, code),
     state: () => ({
       droplets: deps.store.list().map((d) => deps.store.view(d)),
       sshKeys: deps.store.sshKeyList(),
       rateLimits: deps.limiter.views(deps.store.now()),
+      limits: limitsView(deps.store),
     }),
     writeOperations: ['droplets.create', 'droplets.delete'],
+    admin: limitsAdmin(deps.store),
   };
 }
 

@@ -41,7 +41,8 @@ interface TokenLog {
 /**
  * DigitalOcean's rate limit model: a one-hour sliding log per token (each request counts for
  * exactly one hour; `ratelimit-reset` is when the oldest counted request expires) plus a
- * one-minute burst limit whose 429 carries `retry-after`. Refused requests are not counted.
+ * one-minute burst limit whose 429 carries `retry-after` and `ratelimit-remaining: 0`. Refused
+ * requests are not counted.
  */
 export class SlidingWindowLimiter {
   readonly limit: number;
@@ -67,7 +68,8 @@ export class SlidingWindowLimiter {
       log.rejected += 1;
       const oldestInMinute = log.times[log.times.length - inLastMinute]!;
       const retryAfter = Math.max(1, Math.ceil((oldestInMinute + MINUTE_MS - now) / 1000));
-      return { refused: 'burst', headers: { ...this.headers(log, now), 'retry-after': String(retryAfter) } };
+      // As DigitalOcean does: remaining 0 although the hour is not spent (github.com/digitalocean/openapi/pull/816).
+      return { refused: 'burst', headers: { ...this.headers(log, now), 'ratelimit-remaining': '0', 'retry-after': String(retryAfter) } };
     }
     log.times.push(now);
     return { headers: this.headers(log, now) };

@@ -2,7 +2,7 @@ import type { Clock } from '../common/clock.js';
 import type { IpAllocator } from '../common/ip-pool.js';
 import type { SimVmView, VmHooks } from '../common/types.js';
 import { fromDoTags } from '../../providers/ownership.js';
-import { savedNumber, savedObject, savedRecords } from '../state/shape.js';
+import { savedNumber, savedObject, savedRecords, savedStrings } from '../state/shape.js';
 
 /** The droplet status words of the API (reference §1.5). */
 export type DropletStatus = 'new' | 'active' | 'off';
@@ -62,6 +62,7 @@ export interface DropletStoreSnapshot {
   droplets: DropletRecord[];
   actions: ActionRecord[];
   sshKeys: SshKeyRecord[];
+  tagsEverUsed: string[];
   nextDropletId: number;
   nextActionId: number;
   nextSshKeyId: number;
@@ -75,6 +76,31 @@ export interface StoreOptions {
   deleteMs: number;
   /** How long a new droplet is missing from listings (`listed`); a GET by id sees it at once. */
   listLagMs?: number;
+  /** Droplets the account may have at once (default `DEFAULT_DROPLET_LIMIT`). */
+  dropletLimit?: number;
+  /** Droplets that may be in creation (`new`) at once (default `CONCURRENT_CREATE_LIMIT`). */
+  concurrentCreateLimit?: number;
+}
+
+/**
+ * The account's droplet limit ("the total number of Droplets current user or team may have active
+ * at one time"): DigitalOcean sets it per account and raises it on request; 25 is the example
+ * of `droplet_limit` in specification/resources/account/models/account.yml of
+ * github.com/digitalocean/openapi. Tests that need more raise it, as an account owner would.
+ */
+export const DEFAULT_DROPLET_LIMIT = 25;
+/** "You can't create more than 10 Droplets at the same time" (https://docs.digitalocean.com/products/droplets/details/limits/). */
+export const CONCURRENT_CREATE_LIMIT = 10;
+
+/** Why a create is refused before anything is made. */
+export type CreateRefusal = 'droplet-limit' | 'concurrent-creates';
+
+/** What the account's limits turned away, and the most creates seen in progress at once. */
+export interface LimitCounters {
+  refusedDropletLimit: number;
+  refusedConcurrentCreates: number;
+  refusedPendingEvent: number;
+  createsInProgressHighWater: number;
 }
 
 /** The emulator's world: droplets, their create actions and the account's SSH keys. Lazy time: no timers, every read sweeps. */
@@ -85,8 +111,16 @@ export class DropletStore {
   private nextDropletId = 500_000_001;
   private nextActionId = 2_000_000_001;
   private nextSshKeyId = 41_000_001;
+  /** Every tag a droplet ever carried: DigitalOcean keeps a tag once made, and 404s a listing by any other. */
+  readonly tagsEverUsed = new Set<string>();
+  dropletLimit: number;
+  concurrentCreateLimit: number;
+  readonly counters: LimitCounters = { refusedDropletLimit: 0, refusedConcurrentCreates: 0, refusedPendingEvent: 0, createsInProgressHighWater: 0 };
 
-  constructor(private readonly o: StoreOptions) {}
+  constructor(private readonly o: StoreOptions) {
+    this.dropletLimit = o.dropletLimit ?? DEFAULT_DROPLET_LIMIT;
+    this.concurrentCreateLimit = o.concurrentCreateLimit ?? CONCURRENT_CREATE_LIMIT;
+  }
 
   now(): number {
     return this.o.clock.now();
@@ -107,13 +141,15 @@ export class DropletStore {
     };
     this.droplets.set(id, droplet);
     this.actions.set(action.id, action);
+    for (const tag of droplet.tags) this.tagsEverUsed.add(tag);
+    this.counters.createsInProgressHighWater = Math.max(this.counters.createsInProgressHighWater, this.creating());
     this.o.hooks.created?.(this.view(droplet));
     return { droplet, action };
   }
 
   snapshot(): DropletStoreSnapshot {
     const { nextDropletId, nextActionId, nextSshKeyId } = this;
-    return structuredClone({ droplets: [...this.droplets.values()], actions: [...this.actions.values()], sshKeys: this.sshKeyList(), nextDropletId, nextActionId, nextSshKeyId });
+    return structuredClone({ droplets: [...this.droplets.values()], actions: [...this.actions.values()], sshKeys: this.sshKeyList(), tagsEverUsed: [...this.tagsEverUsed], nextDropletId, nextActionId, nextSshKeyId });
   }
 
   /** Replaces the store's contents with saved ones; no hook fires (the VMs existed all along). */
@@ -126,6 +162,28 @@ export class DropletStore {
     // A file from before account keys were simulated has none.
     this.sshKeys = new Map(savedRecords<SshKeyRecord>(s.sshKeys ?? [], 'digitalocean.sshKeys').map((k) => [savedNumber(k.id, 'ssh key id'), k]));
     this.nextSshKeyId = s.nextSshKeyId === undefined ? this.nextSshKeyId : savedNumber(s.nextSshKeyId, 'digitalocean.nextSshKeyId');
+    // A file from before tags were remembered: the tags its droplets carry.
+    this.tagsEverUsed.clear();
+    for (const t of s.tagsEverUsed === undefined ? [...this.droplets.values()].flatMap((d) => d.tags) : savedStrings(s.tagsEverUsed, 'digitalocean.tagsEverUsed')) this.tagsEverUsed.add(t);
+  }
+
+  /** Whether the account's limits refuse one more droplet now (counted as refused when they do). */
+  refuseCreate(): CreateRefusal | undefined {
+    const all = this.list();
+    if (all.length >= this.dropletLimit) {
+      this.counters.refusedDropletLimit += 1;
+      return 'droplet-limit';
+    }
+    if (this.creating() >= this.concurrentCreateLimit) {
+      this.counters.refusedConcurrentCreates += 1;
+      return 'concurrent-creates';
+    }
+    return undefined;
+  }
+
+  /** Droplets whose create action is still in progress. */
+  creating(): number {
+    return this.list().filter((d) => this.status(d) === 'new').length;
   }
 
   get(id: number): DropletRecord | undefined {

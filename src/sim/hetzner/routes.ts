@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { jsonBody, type SimRequest, type SimResponse } from '../common/http.js';
 import type { HetznerCatalogueView } from './catalogue-view.js';
-import { hetznerError } from './errors.js';
-import { filterByNameAndLabels } from './labels.js';
+import { hetznerError, lockedError, placementError } from './errors.js';
+import { filterByNameAndLabels, matchesSelector, parseLabelSelector } from './labels.js';
 import { paginate, readPaging } from './pagination.js';
 import type { Renderer } from './render.js';
-import type { ServerRecord, ServerStore } from './server-store.js';
+import { placementKey, type ServerRecord, type ServerStore } from './server-store.js';
 import { checkSshKeys, sshKeyRoutes } from './ssh-keys.js';
 import { validateCreate, type CreateServerBody } from './validate-create.js';
 
@@ -29,7 +29,7 @@ export function createRoutes(d: RouteDeps): ApiRoute[] {
     { method: 'GET', pattern: /^\/v1\/servers$/, operation: 'servers.list', handle: (req) => listServers(d, req) },
     { method: 'POST', pattern: /^\/v1\/servers$/, operation: 'servers.create', handle: (req) => createServer(d, req) },
     { method: 'GET', pattern: /^\/v1\/servers\/([^/]+)$/, operation: 'servers.get', handle: (_, id) => withServer(d, id, (s) => ok({ server: d.render.server(s) })) },
-    { method: 'DELETE', pattern: /^\/v1\/servers\/([^/]+)$/, operation: 'servers.delete', handle: (_, id) => withServer(d, id, (s) => ok({ action: d.render.action(d.store.delete(s)) })) },
+    { method: 'DELETE', pattern: /^\/v1\/servers\/([^/]+)$/, operation: 'servers.delete', handle: (_, id) => withServer(d, id, (s) => deleteServer(d, s)) },
     { method: 'GET', pattern: /^\/v1\/servers\/([^/]+)\/actions$/, operation: 'servers.actions', handle: (req, id) => withServer(d, id, (s) => listActions(d, req, d.store.actionsOf(s.id))) },
     { method: 'GET', pattern: /^\/v1\/actions$/, operation: 'actions.list', handle: (req) => listActionsById(d, req) },
     { method: 'GET', pattern: /^\/v1\/actions\/([^/]+)$/, operation: 'actions.get', handle: (_, id) => getAction(d, id) },
@@ -68,6 +68,10 @@ function createServer(d: RouteDeps, req: SimRequest): SimResponse {
   if (d.store.byName(input.name)) {
     return hetznerError(409, 'uniqueness_error', 'server name is already used', { fields: [{ name: 'name' }] });
   }
+  if (d.store.unavailable.has(placementKey(input.serverType, input.location))) {
+    d.store.counters.refusedUnavailable += 1;
+    return placementError();
+  }
   const { server, action, next } = d.store.create({ ...input, sshKeyIds });
   const withKeys = sshKeyIds.length > 0;
   return ok(
@@ -80,6 +84,15 @@ function createServer(d: RouteDeps, req: SimRequest): SimResponse {
     },
     201,
   );
+}
+
+function deleteServer(d: RouteDeps, server: ServerRecord): SimResponse {
+  const creating = d.store.runningCreate(server);
+  if (creating) {
+    d.store.counters.refusedLocked += 1;
+    return lockedError(creating.command);
+  }
+  return ok({ action: d.render.action(d.store.delete(server)) });
 }
 
 function listActions(d: RouteDeps, req: SimRequest, actions: { id: number }[]): SimResponse {

@@ -66,6 +66,9 @@ export interface ServerStoreSnapshot {
   nextIpv6: number;
 }
 
+/** A server type in a location, as `unavailable` keys it. */
+export const placementKey = (serverType: string, location: string) => `${serverType}@${location}`;
+
 export interface StoreOptions {
   clock: Clock;
   ips: IpAllocator;
@@ -89,6 +92,9 @@ export class ServerStore {
   private nextActionId = 5_000_001;
   private nextSshKeyId = 3_000_001;
   private nextIpv6 = 1;
+  /** Server types out of stock in a location (`placementKey`): creates there answer `resource_unavailable`. */
+  readonly unavailable = new Set<string>();
+  readonly counters = { refusedUnavailable: 0, refusedLocked: 0 };
 
   constructor(private readonly o: StoreOptions) {}
 
@@ -108,6 +114,12 @@ export class ServerStore {
     // A file from before project keys were simulated has none.
     this.sshKeys = new Map(savedRecords<SshKeyRecord>(s.sshKeys ?? [], 'hetzner.sshKeys').map((k) => [savedNumber(k.id, 'ssh key id'), k]));
     this.nextSshKeyId = s.nextSshKeyId === undefined ? this.nextSshKeyId : savedNumber(s.nextSshKeyId, 'hetzner.nextSshKeyId');
+  }
+
+  /** The server's create action while it runs: the server is locked until it finishes. */
+  runningCreate(server: ServerRecord): ActionRecord | undefined {
+    const now = this.o.clock.now();
+    return this.actionsOf(server.id).find((a) => a.command === 'create_server' && now < a.finishesAt);
   }
 
   /** Every server that still exists, by id. */

@@ -35,6 +35,18 @@ export const OWNER = 'contract-owner';
 /** clusterops' public key in these tests, as `ensureKeyPair` writes it. */
 export const PUBLIC_KEY = encodeEd25519(Buffer.alloc(32, 7), 'clusterops').publicLine;
 
+/** Keeps the emulators a test starts (pass each through the returned function) and closes them after it. */
+export function closedAfterEach(): <E extends RunningEmulator>(e: E) => E {
+  const started: RunningEmulator[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((e) => e.close()));
+  });
+  return (e) => {
+    started.push(e);
+    return e;
+  };
+}
+
 let seq = 0;
 export function request(h: ContractHarness, over: Partial<CreateVmRequest> = {}): CreateVmRequest {
   seq += 1;

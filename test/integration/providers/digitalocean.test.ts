@@ -178,7 +178,7 @@ describe('DigitalOcean emulator, as dots-wrapper sees it', () => {
     expect(emulator.vms()).toEqual([]);
   });
 
-  it('trips the burst limit with 429, retry-after and ratelimit headers; the minute passing lifts it', async () => {
+  it('trips the burst limit with 429, retry-after and ratelimit-remaining 0 (as DigitalOcean does); the minute passing lifts it', async () => {
     const dots = await start({ rateLimitScale: 0.02 }); // 100/h, 5/min
     for (let i = 0; i < 5; i++) {
       const res = await dots.droplet.listDroplets({});
@@ -187,7 +187,7 @@ describe('DigitalOcean emulator, as dots-wrapper sees it', () => {
     const refused = await failureOf(dots.droplet.listDroplets({}));
     expect(refused.response.status).toBe(429);
     expect(refused.response.data).toMatchObject({ id: 'too_many_requests' });
-    expect(refused.response.headers).toMatchObject({ 'retry-after': '60', 'ratelimit-limit': '100', 'ratelimit-remaining': '95' });
+    expect(refused.response.headers).toMatchObject({ 'retry-after': '60', 'ratelimit-limit': '100', 'ratelimit-remaining': '0' });
     expect(Number(refused.response.headers['ratelimit-reset'])).toBe(Math.ceil((clock.now() + 3_600_000) / 1000));
     clock.advance(60_000);
     expect((await dots.droplet.listDroplets({})).status).toBe(200);

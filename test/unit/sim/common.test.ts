@@ -28,6 +28,8 @@ describe('FaultInjector', () => {
     [{ kind: 'status' }, 'a status fault needs status: 400–599'],
     [{ kind: 'status', status: 200 }, 'a status fault needs status: 400–599'],
     [{ kind: 'drop', probability: 2 }, 'probability must be between 0 and 1'],
+    [{ kind: 'drop', code: 'locked' }, 'code (lower-case letters and _) goes with a status fault'],
+    [{ kind: 'status', status: 423, code: 'Locked!' }, 'code (lower-case letters and _) goes with a status fault'],
     [{ kind: 'drop', times: 0 }, 'times must be an integer ≥ 1'],
     [{ kind: 'drop', retryAfterS: 1 }, 'retryAfterS (an integer ≥ 0) goes with a status fault'],
     [{ kind: 'status', status: 429, retryAfterS: 0.5 }, 'retryAfterS (an integer ≥ 0) goes with a status fault'],
