@@ -287,6 +287,8 @@ describe('DigitalOcean adapter specifics', () => {
     for (let i = 0; i < 12; i++) {
       const adapter = createDigitalOceanAdapter({ token: TOKEN, ownerId: OWNER, endpoint: emulator.endpoint, recorder: counter, now: () => clock.now() });
       await adapter.create(vmRequest({ nodeId: `node_${100 + i}`, requestToken: `tok-many-${i}`, sshPublicKey: PUBLIC_KEY }));
+      // Booted before the next start: DigitalOcean creates at most 10 droplets at a time.
+      clock.advance(BOOT_MS);
     }
     expect(counter.count({ operation: 'ssh_keys.get' })).toBe(12);
     expect(counter.count({ operation: 'ssh_keys.create' })).toBe(1);
