@@ -43,6 +43,9 @@ describe('clusterops sim with the real client libraries', () => {
 
   it('dots-wrapper creates, lists by tag across pages, and deletes droplets', async () => {
     const client = createApiClient({ token: sim.credentials.digitalocean.token, endpoint: sim.endpoints.digitalocean });
+    // 31 droplets: past the default droplet limit (25), raised as an account owner would ask DigitalOcean to.
+    const raised = await fetch(`${new URL(sim.endpoints.digitalocean).origin}/__sim/limits`, { method: 'PUT', body: JSON.stringify({ dropletLimit: 50 }) });
+    expect(raised.status).toBe(200);
     const ids: number[] = [];
     for (let i = 0; i < 30; i++) {
       const { data } = await client.droplet.createDroplet({ name: `web-${i}`, region: 'sfo3', size: 's-1vcpu-1gb', image: 'ubuntu-24-04-x64', tags: ['team:web'] });
