@@ -4,9 +4,13 @@ import { startAwsEmulator } from './aws/index.js';
 import type { Clock } from './common/clock.js';
 import { FaultInjector } from './common/faults.js';
 import { IpPool, type IpAllocator } from './common/ip-pool.js';
-import type { RunningEmulator, VmHooks } from './common/types.js';
-import { startDigitalOceanEmulator } from './digitalocean/index.js';
-import { startHetznerEmulator } from './hetzner/index.js';
+import type { EmulatorOptions, RunningEmulator, VmHooks } from './common/types.js';
+import { startDigitalOceanEmulator, type DigitalOceanEmulatorOptions } from './digitalocean/index.js';
+import { startHetznerEmulator, type HetznerEmulatorOptions } from './hetzner/index.js';
+import { openSimState, type SimStatePart } from './state/persisted-cloud.js';
+
+/** The demo's simulated-cloud state file, in the data directory. */
+export const SIM_STATE_FILE = 'sim-state.json';
 
 /** Credentials the simulated cloud accepts, as the real SDKs take them. */
 export interface SimCredentials {
@@ -22,12 +26,25 @@ export interface SimCloudOptions {
   bootMs?: number;
   deleteMs?: number;
   clock?: Clock;
-  /** One address pool for all providers, so simulated IPs never collide. */
+  /** One address pool for all providers, so simulated IPs never collide (an IpPool when `state` is set). */
   ips?: IpAllocator;
   hooks?: VmHooks;
   rateLimitScale?: number;
-  /** Fixed credentials (tests); random ones otherwise. */
+  /** How long new VMs are missing from DigitalOcean and EC2 listings (eventual consistency); default 0. */
+  listingLagMs?: number;
+  /** Fixed credentials (tests); the saved ones with `state`, random ones otherwise. */
   credentials?: SimCredentials;
+  /**
+   * Keeps the cloud in this file (format: src/sim/state/state-file.ts): resumed from at start
+   * (SimStateError when it is unusable), saved durably after every change, before the answer.
+   */
+  state?: string;
+  /** More of the simulated world saved in the same file, by key (the demo's machines). */
+  stateParts?: Record<string, SimStatePart>;
+  /** DigitalOcean's account limits (droplet limit 25, 10 creates at a time by default). */
+  digitalocean?: Pick<DigitalOceanEmulatorOptions, 'dropletLimit' | 'concurrentCreateLimit'>;
+  /** Hetzner server types out of stock per location (none by default). */
+  hetzner?: Pick<HetznerEmulatorOptions, 'unavailable'>;
 }
 
 /** The simulated cloud: one emulator per provider, sharing an IP pool and hooks. */
@@ -36,13 +53,23 @@ export interface SimCloud {
   credentials: SimCredentials;
   /** The endpoints as the SDKs take them. */
   endpoints(): Record<Provider, string>;
+  /** Saves the state file now (when there is one and anything changed). */
+  save(): void;
   close(): Promise<void>;
 }
 
+type Starter = (options: EmulatorOptions) => Promise<RunningEmulator>;
+const STARTERS: [Provider, Starter][] = [
+  ['digitalocean', startDigitalOceanEmulator],
+  ['hetzner', startHetznerEmulator],
+  ['aws', startAwsEmulator],
+];
+
 /** Starts the whole simulated cloud on loopback. */
 export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimCloud> {
-  const credentials = options.credentials ?? randomCredentials();
   const ips = options.ips ?? new IpPool();
+  const persisted = options.state === undefined ? undefined : openSimState(options.state, ips, options.stateParts ?? {});
+  const credentials = options.credentials ?? persisted?.credentials() ?? randomCredentials();
   const common = {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.hooks ? { hooks: options.hooks } : {}),
@@ -50,24 +77,30 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
     bootMs: options.bootMs ?? 0,
     deleteMs: options.deleteMs ?? 0,
     rateLimitScale: options.rateLimitScale ?? 1,
+    ...(options.listingLagMs ? { listingLagMs: options.listingLagMs } : {}),
+    afterRequest: () => persisted?.save(),
   };
-  const port = (i: number) => (options.portBase ? { port: options.portBase + i } : {});
+  const tokens: Record<Provider, string> = { digitalocean: credentials.digitalocean.token, hetzner: credentials.hetzner.token, aws: credentials.aws.accessKeyId };
   const started: RunningEmulator[] = [];
   try {
-    started.push(await startDigitalOceanEmulator({ ...common, ...port(0), faults: new FaultInjector(), credentials: [credentials.digitalocean.token] }));
-    started.push(await startHetznerEmulator({ ...common, ...port(1), faults: new FaultInjector(), credentials: [credentials.hetzner.token] }));
-    started.push(await startAwsEmulator({ ...common, ...port(2), faults: new FaultInjector(), credentials: [credentials.aws.accessKeyId] }));
+    const limits: Partial<Record<Provider, object>> = { digitalocean: options.digitalocean ?? {}, hetzner: options.hetzner ?? {} };
+    for (const [i, [provider, start]] of STARTERS.entries()) {
+      const port = options.portBase ? { port: options.portBase + i } : {};
+      started.push(await start({ ...common, ...limits[provider], ...port, faults: new FaultInjector(), credentials: [tokens[provider]], ...persisted?.resumeOf(provider) }));
+    }
+    await persisted?.resumed(credentials, started);
   } catch (err) {
     await Promise.all(started.map((e) => e.close()));
-    throw err;
+    throw persisted ? persisted.explain(err) : err;
   }
   const [digitalocean, hetzner, aws] = started as [RunningEmulator, RunningEmulator, RunningEmulator];
-  const emulators = { digitalocean, hetzner, aws };
   return {
-    emulators,
+    emulators: { digitalocean, hetzner, aws },
     credentials,
     endpoints: () => ({ digitalocean: digitalocean.endpoint, hetzner: hetzner.endpoint, aws: aws.endpoint }),
+    save: () => persisted?.save(),
     close: async () => {
+      persisted?.close();
       await Promise.all(started.map((e) => e.close()));
     },
   };

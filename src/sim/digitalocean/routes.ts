@@ -2,7 +2,8 @@ import { jsonBody, type SimRequest, type SimResponse } from '../common/http.js';
 import type { DoCatalog } from './catalog.js';
 import { paginate } from './pagination.js';
 import type { DoRenderer } from './render.js';
-import type { DropletStore } from './store.js';
+import { sshKeyRoute } from './ssh-keys.js';
+import type { CreateRefusal, DropletStore } from './store.js';
 import { checkCreate } from './validate.js';
 
 /** Builds the API's error body `{id, message, request_id}` (reference §1.6). */
@@ -22,14 +23,28 @@ export interface DoRoute {
 }
 
 const NOT_FOUND = 'The resource you requested could not be found.';
+/** DigitalOcean's words (hashicorp/packer#1814) for an action on a droplet that has one in progress. */
+const PENDING_EVENT = 'Droplet already has a pending event.';
+/**
+ * The 422 of a create over the account's droplet limit, verbatim as clients report it
+ * (OpenRouterLabs/spawn#2516, pry0cc/axiom#422). The refusal of an 11th create in progress is
+ * documented only as a limit ("You can't create more than 10 Droplets at the same time",
+ * https://docs.digitalocean.com/products/droplets/details/limits/); its status and wording are
+ * not published, so the emulator answers a 422 in those words.
+ */
+const REFUSALS: Record<CreateRefusal, (store: DropletStore) => string> = {
+  'droplet-limit': () => 'creating this/these droplet(s) will exceed your droplet limit',
+  'concurrent-creates': (store) => `You can't create more than ${store.concurrentCreateLimit} Droplets at the same time.`,
+};
 
-/** Matches a request to one of the droplet/action routes clusterops uses; undefined when none. */
+/** Matches a request to one of the droplet/action/SSH-key routes clusterops uses; undefined when none. */
 export function matchRoute(req: SimRequest, deps: RouteDeps): DoRoute | undefined {
   const path = req.path.replace(/\/+$/, '');
   const parts = path.split('/').slice(1);
   if (parts[0] !== 'v2') return undefined;
   const [, resource, id, sub, subId] = parts;
   const m = req.method;
+  if (resource === 'account' && id === 'keys' && subId === undefined) return sshKeyRoute(req, deps, sub);
   if (resource === 'droplets' && id === undefined) {
     if (m === 'POST') return { operation: 'droplets.create', run: () => createDroplet(req, deps) };
     if (m === 'GET') return { operation: 'droplets.list', run: () => listDroplets(req, deps) };
@@ -47,12 +62,15 @@ export function matchRoute(req: SimRequest, deps: RouteDeps): DoRoute | undefine
   if (resource === 'actions' && id !== undefined && sub === undefined && m === 'GET') {
     return { operation: 'actions.get', run: () => getAction(id, deps) };
   }
+  if (resource === 'account' && id === undefined && m === 'GET') return { operation: 'account.get', run: () => getAccount(deps) };
   return undefined;
 }
 
 function createDroplet(req: SimRequest, deps: RouteDeps): SimResponse {
-  const check = checkCreate(jsonBody(req), deps.catalog);
+  const check = checkCreate(jsonBody(req), deps.catalog, (ref) => deps.store.sshKey(ref)?.id);
   if (!check.ok) return deps.error(check.status, check.status === 400 ? 'bad_request' : 'unprocessable_entity', check.message);
+  const refusal = deps.store.refuseCreate();
+  if (refusal) return deps.error(422, 'unprocessable_entity', REFUSALS[refusal](deps.store));
   const { droplet, action } = deps.store.create(check.input);
   return {
     status: 202,
@@ -65,7 +83,10 @@ function createDroplet(req: SimRequest, deps: RouteDeps): SimResponse {
 
 function listDroplets(req: SimRequest, deps: RouteDeps): SimResponse {
   const tag = req.query.get('tag_name') ?? undefined;
-  const page = paginate(deps.store.list(tag), req.query, `${selfBase(req)}${req.path}`);
+  // A tag no droplet ever carried does not exist, and listing by it finds no tag. Unverified
+  // against the live API (the spec lists no 404 here); clusterops reads this 404 as an empty list.
+  if (tag !== undefined && !deps.store.tagsEverUsed.has(tag)) return deps.error(404, 'not_found', NOT_FOUND);
+  const page = paginate(deps.store.listed(tag), req.query, `${selfBase(req)}${req.path}`);
   const droplets = page.items.map((d) => deps.render.droplet(d, deps.store.status(d)));
   return { status: 200, body: { droplets, links: page.links, meta: page.meta } };
 }
@@ -79,8 +100,11 @@ function getDroplet(id: string, deps: RouteDeps): SimResponse {
 function deleteDroplet(id: string, deps: RouteDeps): SimResponse {
   const d = findDroplet(id, deps);
   if (!d) return deps.error(404, 'not_found', NOT_FOUND);
-  // A destroy is already under way: the API refuses a second event on a locked droplet.
-  if (d.destroyingSince !== undefined) return deps.error(422, 'unprocessable_entity', 'Droplet already has a pending event.');
+  // A destroy already under way, or the create still in progress: the API refuses another event.
+  if (d.destroyingSince !== undefined || deps.store.status(d) === 'new') {
+    deps.store.counters.refusedPendingEvent += 1;
+    return deps.error(422, 'unprocessable_entity', PENDING_EVENT);
+  }
   deps.store.destroy(d);
   return { status: 204 };
 }
@@ -97,6 +121,20 @@ function getAction(id: string, deps: RouteDeps, dropletId?: string): SimResponse
   const a = /^\d+$/.test(id) ? deps.store.action(Number(id)) : undefined;
   if (!a || (dropletId !== undefined && String(a.dropletId) !== dropletId)) return deps.error(404, 'not_found', NOT_FOUND);
   return { status: 200, body: { action: deps.render.action(a, deps.store.now()) } };
+}
+
+/** `GET /v2/account` (specification/resources/account/models/account.yml): the limits a preflight reads. */
+function getAccount(deps: RouteDeps): SimResponse {
+  const account = {
+    droplet_limit: deps.store.dropletLimit,
+    floating_ip_limit: 3,
+    email: 'sim@example.com',
+    uuid: 'b6fr89dbf6d9156cace5f3c78dc9851d957381ef',
+    email_verified: true,
+    status: 'active',
+    status_message: '',
+  };
+  return { status: 200, body: { account } };
 }
 
 function findDroplet(id: string, deps: RouteDeps) {

@@ -22,12 +22,16 @@ interface CreateBody {
   image?: unknown;
   tags?: unknown;
   user_data?: unknown;
+  ssh_keys?: unknown;
 }
 
 const invalid = (what: string): Refusal => ({ ok: false, status: 422, message: `You specified an invalid ${what} for Droplet creation.` });
 
-/** Checks a `POST /v2/droplets` body against the API's rules and what DigitalOcean sells (offer.ts). */
-export function checkCreate(body: unknown, catalog: DoCatalog): CreateCheck {
+/**
+ * Checks a `POST /v2/droplets` body against the API's rules and what DigitalOcean sells (offer.ts).
+ * `sshKeyId` finds an account key by id or fingerprint (`ssh_keys` takes either, reference §1.2).
+ */
+export function checkCreate(body: unknown, catalog: DoCatalog, sshKeyId: (ref: string | number) => number | undefined): CreateCheck {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return { ok: false, status: 400, message: 'Unable to parse the request body as a JSON object.' };
   }
@@ -43,6 +47,8 @@ export function checkCreate(body: unknown, catalog: DoCatalog): CreateCheck {
   if (b.user_data !== undefined && (typeof b.user_data !== 'string' || Buffer.byteLength(b.user_data) > USER_DATA_MAX)) {
     return { ok: false, status: 422, message: 'user_data must be a string of at most 64 KiB.' };
   }
+  const sshKeyIds = checkSshKeys(b.ssh_keys, sshKeyId);
+  if (!Array.isArray(sshKeyIds)) return sshKeyIds;
   return {
     ok: true,
     input: {
@@ -52,8 +58,27 @@ export function checkCreate(body: unknown, catalog: DoCatalog): CreateCheck {
       image: b.image,
       tags: [...new Set(tags as string[])],
       ...(typeof b.user_data === 'string' ? { userData: b.user_data } : {}),
+      sshKeyIds,
     },
   };
+}
+
+/**
+ * Every `ssh_keys` entry must name a key of the account; the API's answer otherwise is
+ * 422 "You specified invalid ssh key ids for Droplet creation." (motdotla/digitalocean#45,
+ * DigitalOceanPHP/Client#37).
+ */
+function checkSshKeys(raw: unknown, sshKeyId: (ref: string | number) => number | undefined): number[] | Refusal {
+  const refs = raw ?? [];
+  const refused: Refusal = { ok: false, status: 422, message: 'You specified invalid ssh key ids for Droplet creation.' };
+  if (!Array.isArray(refs)) return refused;
+  const ids: number[] = [];
+  for (const ref of refs) {
+    const id = typeof ref === 'string' || typeof ref === 'number' ? sshKeyId(ref) : undefined;
+    if (id === undefined) return refused;
+    ids.push(id);
+  }
+  return [...new Set(ids)];
 }
 
 /** A region is optional in a create (any region that sells the size); when given it must take the size. */

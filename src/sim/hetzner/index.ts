@@ -1,1 +1,1 @@
-export { startHetznerEmulator } from './emulator.js';
+export { startHetznerEmulator, type HetznerEmulatorOptions } from './emulator.js';
