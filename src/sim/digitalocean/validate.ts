@@ -28,8 +28,8 @@ interface CreateBody {
 const invalid = (what: string): Refusal => ({ ok: false, status: 422, message: `You specified an invalid ${what} for Droplet creation.` });
 
 /**
- * Checks a `POST /v2/droplets` body against the API's rules and the catalogue. `sshKeyId` finds
- * an account key by id or fingerprint (`ssh_keys` takes either, reference §1.2).
+ * Checks a `POST /v2/droplets` body against the API's rules and what DigitalOcean sells (offer.ts).
+ * `sshKeyId` finds an account key by id or fingerprint (`ssh_keys` takes either, reference §1.2).
  */
 export function checkCreate(body: unknown, catalog: DoCatalog, sshKeyId: (ref: string | number) => number | undefined): CreateCheck {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -90,7 +90,7 @@ function checkRegion(region: unknown, size: string, catalog: DoCatalog): { ok: t
   const spec = typeof region === 'string' ? catalog.region(region) : undefined;
   if (typeof region !== 'string' || !spec) return invalid('region');
   if (!spec.available) return { ok: false, status: 422, message: `Region ${region} is not available for new Droplets.` };
-  if (!catalog.sizesIn(region).some((s) => s.size === size)) {
+  if (!catalog.sizesIn(region).some((s) => s.slug === size)) {
     return { ok: false, status: 422, message: `Size ${size} is not available in region ${region}.` };
   }
   return { ok: true, slug: region };
