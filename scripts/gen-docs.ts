@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import clusterSchema from '../schemas/cluster.schema.json' with { type: 'json' };
 import configSchema from '../schemas/config.schema.json' with { type: 'json' };
 import { SETTINGS, type SettingSpec } from '../src/config.js';
-import { catalogue } from '../src/domain/catalogue/catalogue.js';
+import { renderCatalogue } from './gen-catalogue-doc.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -121,17 +121,13 @@ function allowed(root: Schema, s: Schema): string {
 
 const NOTES: Record<string, string> = {
   region: 'One of the regions listed below for the provider.',
-  'nodes[].plan': 'Mapped to a provider size by the tables below; Hetzner US and Singapore offer nano, micro and small only.',
+  'nodes[].plan': 'Mapped to a provider size by the tables below; Hetzner US and Singapore offer nano, micro and small only, DigitalOcean nano only in some regions.',
 };
 
 function describe(s: Schema, path: string): string {
   const parts = [s.description ?? '', NOTES[path] ?? ''].filter(Boolean);
   if (!s.description && s.errorMessage) parts.unshift(`Must be ${s.errorMessage.replace(/^must be /, '')}.`);
   return parts.join(' ');
-}
-
-function money(amount: number, currency: string): string {
-  return currency === 'EUR' ? `€${amount.toFixed(2)}` : `$${amount.toFixed(2)}`;
 }
 
 /** docs/manifest.md */
@@ -187,32 +183,8 @@ export function renderManifestDoc(): string {
     '`provider`, `region` and `orchestrator` are fixed once a cluster exists: the API refuses to change them (422), and',
     'editing them in Git is not supported. To move a cluster, add a new manifest (new name, no `id`) and delete the old one.',
     '',
-    '## Regions and plans',
-    '',
-    'Plans map to provider sizes through the data table `src/domain/catalogue/providers.json`, whose list prices price',
-    'the plans in pull-request comments. Regions marked "no new VMs" exist but are refused for new clusters.',
+    ...renderCatalogue(),
   );
-  for (const [provider, spec] of Object.entries(catalogue)) {
-    lines.push('', `### ${provider}`, '');
-    const byTable = new Map<string, string[]>();
-    for (const [codeName, region] of Object.entries(spec.regions)) {
-      const notes = [region.name === codeName ? '' : region.name, region.available === false ? 'no new VMs' : ''].filter(Boolean).join(', ');
-      const label = notes ? `\`${codeName}\` (${notes})` : `\`${codeName}\``;
-      byTable.set(region.sizes, [...(byTable.get(region.sizes) ?? []), label]);
-    }
-    for (const [table, regions] of byTable) {
-      const sizes = spec.sizeTables[table] ?? {};
-      lines.push(`Regions ${byTable.size > 1 ? `with the \`${table}\` sizes` : ''}: ${regions.join(', ')}.`.replace('Regions :', 'Regions:'), '');
-      lines.push('| plan | size | vCPUs | memory | disk | list price per month |', '|---|---|---|---|---|---|');
-      for (const [plan, size] of Object.entries(sizes)) {
-        if (!size) continue;
-        const only = size.regions ? ` (only in ${size.regions.join(', ')})` : '';
-        lines.push(`| ${plan} | ${size.size}${only} | ${size.vcpus} | ${size.memoryMiB / 1024} GiB | ${size.diskGB} GB | ${money(size.monthlyPrice, spec.currency)} |`);
-      }
-      lines.push('');
-    }
-    lines.pop();
-  }
   lines.push(
     '',
     '## Checking manifests',

@@ -29,7 +29,7 @@ import { createDaemon, type Daemon, type DesiredSource } from './reconcile/daemo
 import { createObservationCache } from './reconcile/observation.js';
 import { reconcileCluster } from './reconcile/reconciler.js';
 import type { ReconcilerDeps } from './reconcile/types.js';
-import { startSimCloud, type SimCloud } from './sim/cloud.js';
+import { SIM_STATE_FILE, startSimCloud, type SimCloud } from './sim/cloud.js';
 import { ensureDemoRemote } from './sim/demo-repo.js';
 import { createGitSource, type GitSource } from './sources/git-source.js';
 import { createLocalSource } from './sources/local-source.js';
@@ -128,6 +128,7 @@ async function start(config: ServeConfig, overrides: StartOverrides, lock: DataD
     ...(orchestration.vmSetup ? { vmSetup: orchestration.vmSetup } : {}),
     ...(orchestration.forgetHostKey ? { forgetHostKey: orchestration.forgetHostKey } : {}),
     desired: () => daemon.desired(),
+    // Per cluster pass; DigitalOcean's 10 creates at a time per account is kept by its adapter, across clusters.
     limits: { createConcurrency: 10, observeMaxAgeMs: Math.max(250, config.requeueMs / 2), requeueMs: config.requeueMs, unhealthyReplaceAfterMs: config.unhealthyReplaceAfterMs },
     now: () => new Date(),
     newToken: () => `ct-${randomBytes(12).toString('hex')}`,
@@ -273,7 +274,18 @@ async function prepareWorld(config: ServeConfig, given: SimCloud | undefined, lo
   const repo = await ensureDemoRemote(config.dataDir, join(root, 'example-repo'), join(root, 'schemas', 'cluster.schema.json'));
   // Behind every simulated VM, a simulated machine reachable over SSH, so nodes really join.
   const hosts = config.orchestration === 'ssh' && !given ? await createDemoHosts(config.dataDir, log) : undefined;
-  const sim = given ?? (await startSimCloud({ bootMs: config.simBootMs, deleteMs: Math.min(config.simBootMs, 1000), ...(hosts ? { ips: hosts.ips, hooks: hosts.fleet.hooks() } : {}) }));
+  // The simulated cloud (and the machines behind its VMs) resumes from its state file: a restart
+  // of the demo finds every VM where it was, as clusterops would find them in a real cloud.
+  const sim =
+    given ??
+    (await startSimCloud({
+      bootMs: config.simBootMs,
+      deleteMs: Math.min(config.simBootMs, 1000),
+      // New VMs are missing from listings for a while, as on EC2 and DigitalOcean.
+      listingLagMs: Math.min(config.simBootMs, 1000),
+      state: join(config.dataDir, SIM_STATE_FILE),
+      ...(hosts ? { ips: hosts.ips, hooks: hosts.fleet.hooks(), stateParts: { hosts: hosts.fleet } } : {}),
+    }));
   const credentials: ProviderCredentials = sim.credentials;
   await writeFile(join(config.dataDir, 'sim.json'), `${JSON.stringify({ endpoints: sim.endpoints(), credentials }, null, 2)}\n`, { mode: 0o600 });
   log.info({ remote: repo }, `demo: simulated cloud started; clone ${repo}, edit clusters/*.yaml and push`);

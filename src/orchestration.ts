@@ -11,7 +11,7 @@ import { createSwarmAdapter } from './orchestrators/swarm/index.js';
 import { vmOnlyOrchestrator, type OrchestratorAdapter } from './orchestrators/types.js';
 import type { ReconcilerDeps } from './reconcile/types.js';
 import { createSimHostFleet, loopbackIps, type SimHostFleet } from './sim/hosts/index.js';
-import type { IpAllocator } from './sim/common/ip-pool.js';
+import type { IpPool } from './sim/common/ip-pool.js';
 
 /** How nodes become cluster members: the orchestrator adapters, what new VMs get, and cleanup. */
 export interface Orchestration {
@@ -25,13 +25,17 @@ export interface Orchestration {
 /** Simulated machines behind the demo's simulated VMs, reachable over SSH on loopback. */
 export interface DemoHosts {
   fleet: SimHostFleet;
-  ips: IpAllocator;
+  ips: IpPool;
   port: number;
 }
 
 export const DEMO_SSH_PORT = 2222;
 
-/** The demo's hosts: a random loopback /20 so two demos on one machine never share an address. */
+/**
+ * The demo's hosts: a random loopback /20 so two demos on one machine never share an address.
+ * The simulated cloud saves the pool with its state, so a restarted demo continues in the /20 it
+ * chose at its first start (its VMs keep their addresses).
+ */
 export async function createDemoHosts(dataDir: string, log: Logger): Promise<DemoHosts> {
   const { publicKey } = await ensureKeyPair(dataDir);
   const fleet = createSimHostFleet({ port: DEMO_SSH_PORT, authorizedKeys: () => [publicKey], log });

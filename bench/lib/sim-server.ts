@@ -4,7 +4,8 @@ import type { SimSpec } from './sim-process.js';
 
 /** Child-process entry: starts (and seeds) the simulated cloud, prints its endpoints, runs until SIGTERM. */
 const spec = JSON.parse(process.env.BENCH_SIM ?? '{}') as SimSpec;
-const sim = await startSimCloud({ bootMs: spec.bootMs, deleteMs: spec.bootMs });
+// Seeded fleets count against DigitalOcean's droplet limit: an account that size has it raised.
+const sim = await startSimCloud({ bootMs: spec.bootMs, deleteMs: spec.bootMs, digitalocean: { dropletLimit: 100_000 } });
 const seeded = spec.fleet ? seedFleet(sim.emulators, spec.fleet.ownerId, fleet(spec.fleet.size)) : 0;
 process.stdout.write(`${JSON.stringify({ endpoints: sim.endpoints(), credentials: sim.credentials, seeded })}\n`);
 process.once('SIGTERM', () => {

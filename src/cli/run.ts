@@ -36,7 +36,8 @@ Commands:
                         --config FILE) without starting anything; prints it, secrets hidden.
                         Exit 0 valid, 1 invalid. Options: --json
   sim                   Run the simulated cloud (DigitalOcean, Hetzner, EC2 emulators)
-                        until interrupted. Options: --port, --boot-ms, --delete-ms, --write
+                        until interrupted. Options: --port, --boot-ms, --delete-ms, --write,
+                        --state FILE (keep its VMs across restarts)
   org create <org_id>   Create an organization. Options: --name
   user add <user_id>    Add a user to an organization, or change their role there.
                         Options: --org <org_id> --role admin|member, --name

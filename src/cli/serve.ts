@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, readServeConfig, type ServeConfig, type ServeFlags } from '../config.js';
 import { startClusterops } from '../main.js';
+import { SimStateError } from '../sim/state/state-file.js';
 import { DataDirLockedError } from '../store/lock.js';
 import { OwnerConflictError } from '../store/owner-guard.js';
 import { OwnerMismatchError, StoreCorruptError } from '../store/store.js';
@@ -55,7 +56,7 @@ export function serveConfigFromArgs(args: string[]): ServeConfig {
 }
 
 /** Reasons not to start that the operator must act on: said in one line, exit status 1, no stack. */
-const STARTUP_REFUSALS = [DataDirLockedError, OwnerConflictError, OwnerMismatchError, StoreCorruptError];
+const STARTUP_REFUSALS = [DataDirLockedError, OwnerConflictError, OwnerMismatchError, StoreCorruptError, SimStateError];
 
 /** `clusterops serve`: runs until SIGTERM/SIGINT, then shuts down gracefully. */
 export async function runServe(args: string[], io: CliIo): Promise<number> {

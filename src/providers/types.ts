@@ -59,6 +59,11 @@ export interface ProviderAdapter {
   observe(regions: readonly string[]): Promise<ObservedVm[]>;
   create(request: CreateVmRequest): Promise<ObservedVm>;
   delete(vm: Pick<ObservedVm, 'providerId' | 'region'>): Promise<void>;
+  /**
+   * One VM by its id, read directly (not through a listing, which may lag behind a create):
+   * null when the provider does not know it, or it is not owned by this instance.
+   */
+  get(vm: Pick<ObservedVm, 'providerId' | 'region'>): Promise<ObservedVm | null>;
 }
 
 /** One provider API call, for metrics and benchmarks (calls per reconcile). */

@@ -29,7 +29,7 @@ export function buildActual(record: ClusterRecord, vms: readonly ObservedVm[]): 
   const seen = new Set(nodes.map((n) => n.id));
   for (const intent of record.intents) {
     if (intent.kind !== 'create' || seen.has(intent.nodeId)) continue;
-    nodes.push({ id: intent.nodeId, role: intent.role, plan: intent.plan, status: 'provisioning', providerId: '', createdAt: intent.at });
+    nodes.push({ id: intent.nodeId, role: intent.role, plan: intent.plan, status: 'provisioning', providerId: intent.providerId ?? '', createdAt: intent.at });
   }
   return { nodes, ...controlPlaneOf(record) };
 }

@@ -23,22 +23,40 @@ const record = (ctx: PassContext): ClusterRecord => ctx.deps.store.cluster(ctx.c
 const nowIso = (ctx: PassContext) => ctx.deps.now().toISOString();
 
 /**
- * Finishes writes a previous pass (or process) journaled: a create whose VM is not visible is
- * issued again with the same request token (the provider returns the same VM), a delete whose
- * VM still exists is issued again (NotFound is success) unless the node is still an orchestrator
- * member, which the planner's deletion removes first. Returns the VMs as now known.
+ * How long a VM the provider said it created may be missing from listings before it is read by id
+ * (EC2 documents eventual consistency of Describe* after RunInstances; DigitalOcean's tag listings
+ * lag too). Until then the node counts as provisioning; after, a direct read decides.
+ */
+export const LISTING_LAG_MS = 60_000;
+
+/**
+ * Finishes writes a previous pass (or process) journaled. A create: done once a listing shows its
+ * VM; answered by the provider but not listed yet, it waits (the node is provisioning) and, past
+ * LISTING_LAG_MS, is read by id (gone: the intent goes and the planner asks again); never
+ * answered, it is issued again with the same request token (the provider returns the same VM). A
+ * delete whose VM still exists is issued again (NotFound is success) unless the node is still an
+ * orchestrator member, which the planner's deletion removes first. Returns the VMs as now known.
  */
 export async function resumeIntents(ctx: PassContext, vms: ObservedVm[]): Promise<ObservedVm[]> {
   const byNode = new Map(vms.map((v) => [v.nodeId, v]));
   const intents = [...record(ctx).intents];
   const done = new Set<Intent>();
+  const answered = new Map<string, string>();
   const known = [...vms];
   await settleAll(
     intents.map(async (intent) => {
       const vm = byNode.get(intent.nodeId);
       if (intent.kind === 'create') {
-        if (!vm) known.push(await ctx.adapter.create(createRequest(ctx, intent)));
-        done.add(intent);
+        if (vm) return void done.add(intent);
+        if (intent.providerId === undefined) {
+          const made = await ctx.adapter.create(createRequest(ctx, intent));
+          known.push(made);
+          return void answered.set(JSON.stringify(intent), made.providerId);
+        }
+        if (ctx.deps.now().getTime() - Date.parse(intent.answeredAt ?? intent.at) < LISTING_LAG_MS) return;
+        const read = await ctx.adapter.get({ providerId: intent.providerId, region: intent.region });
+        if (read) known.push(read);
+        else done.add(intent);
       } else if (!vm) {
         done.add(intent);
       } else if (record(ctx).members?.[intent.nodeId] === undefined) {
@@ -50,10 +68,11 @@ export async function resumeIntents(ctx: PassContext, vms: ObservedVm[]): Promis
     }),
   ).finally(async () => {
     // Nothing journaled, nothing to clear: an idle pass does not rewrite the store.
-    if (done.size === 0) return;
+    if (done.size === 0 && answered.size === 0) return;
+    const at = nowIso(ctx);
     await ctx.deps.store.update((d) => {
       const r = d.clusters[ctx.clusterId];
-      if (r) r.intents = withoutIntents(r.intents, [...done]);
+      if (r) r.intents = withAnswers(withoutIntents(r.intents, [...done]), answered, at);
     });
   });
   if (intents.some((i) => i.kind === 'create' && !byNode.has(i.nodeId))) ctx.deps.observations.invalidate(ctx.adapter.provider);
@@ -112,15 +131,19 @@ async function createNodes(ctx: PassContext, actions: readonly PlanAction[], nod
   });
   ctx.log.info({ nodes: intents.map((i) => i.nodeId) }, `creating ${intents.length} node${intents.length === 1 ? '' : 's'}`);
   ctx.deps.observations.invalidate(ctx.adapter.provider);
+  const answered = new Map<string, string>();
   const created = await mapLimit(intents, ctx.deps.limits.createConcurrency, async (intent) => {
     const vm = await ctx.adapter.create(createRequest(ctx, intent));
+    answered.set(JSON.stringify(intent), vm.providerId);
     nodes.push({ id: vm.nodeId, role: vm.role, plan: vm.plan, status: 'provisioning', providerId: vm.providerId, ...(vm.ip ? { ip: vm.ip } : {}), createdAt: vm.createdAt });
     await ctx.deps.store.addEvent(ctx.clusterId, { type: 'created', nodeId: vm.nodeId, message: `created ${vm.nodeId} (${vm.role}, ${vm.plan}) as ${vm.providerId}` }, nowIso(ctx));
     return intent;
   });
+  // A stalled create made nothing; a fulfilled one stays journaled, with its VM's id, until a listing shows it.
+  const at = nowIso(ctx);
   await ctx.deps.store.update((d) => {
     const rec = d.clusters[ctx.clusterId]!;
-    rec.intents = withoutIntents(rec.intents, [...created.fulfilled, ...created.stalled]);
+    rec.intents = withAnswers(withoutIntents(rec.intents, created.stalled), answered, at);
   });
   created.rethrow();
 }
@@ -234,6 +257,14 @@ async function deleteNode(ctx: PassContext, action: Extract<PlanAction, { type: 
   node.status = 'deleting';
   ctx.deps.observations.invalidate(ctx.adapter.provider);
   await ctx.deps.store.addEvent(ctx.clusterId, { type: 'deleted', nodeId: node.id, message: `deleting ${node.id} (${action.reason})` }, nowIso(ctx));
+}
+
+/** Create intents the provider answered (by value → VM id), with the id and when it answered. */
+function withAnswers(intents: readonly Intent[], answered: ReadonlyMap<string, string>, at: string): Intent[] {
+  return intents.map((i) => {
+    const providerId = i.kind === 'create' ? answered.get(JSON.stringify(i)) : undefined;
+    return providerId ? { ...i, providerId, answeredAt: at } : i;
+  });
 }
 
 /**

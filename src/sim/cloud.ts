@@ -5,8 +5,12 @@ import type { Clock } from './common/clock.js';
 import { FaultInjector } from './common/faults.js';
 import { IpPool, type IpAllocator } from './common/ip-pool.js';
 import type { RunningEmulator, VmHooks } from './common/types.js';
-import { startDigitalOceanEmulator, type DigitalOceanEmulator } from './digitalocean/index.js';
-import { startHetznerEmulator, type HetznerEmulator } from './hetzner/index.js';
+import { startDigitalOceanEmulator, type DigitalOceanEmulator, type DigitalOceanEmulatorOptions } from './digitalocean/index.js';
+import { startHetznerEmulator, type HetznerEmulator, type HetznerEmulatorOptions } from './hetzner/index.js';
+import { openSimState, type SimStatePart } from './state/persisted-cloud.js';
+
+/** The demo's simulated-cloud state file, in the data directory. */
+export const SIM_STATE_FILE = 'sim-state.json';
 
 /** Credentials the simulated cloud accepts, as the real SDKs take them. */
 export interface SimCredentials {
@@ -22,12 +26,25 @@ export interface SimCloudOptions {
   bootMs?: number;
   deleteMs?: number;
   clock?: Clock;
-  /** One address pool for all providers, so simulated IPs never collide. */
+  /** One address pool for all providers, so simulated IPs never collide (an IpPool when `state` is set). */
   ips?: IpAllocator;
   hooks?: VmHooks;
   rateLimitScale?: number;
-  /** Fixed credentials (tests); random ones otherwise. */
+  /** How long new VMs are missing from DigitalOcean and EC2 listings (eventual consistency); default 0. */
+  listingLagMs?: number;
+  /** Fixed credentials (tests); the saved ones with `state`, random ones otherwise. */
   credentials?: SimCredentials;
+  /**
+   * Keeps the cloud in this file (format: src/sim/state/state-file.ts): resumed from at start
+   * (SimStateError when it is unusable), saved durably after every change, before the answer.
+   */
+  state?: string;
+  /** More of the simulated world saved in the same file, by key (the demo's machines). */
+  stateParts?: Record<string, SimStatePart>;
+  /** DigitalOcean's account limits (droplet limit 25, 10 creates at a time by default). */
+  digitalocean?: Pick<DigitalOceanEmulatorOptions, 'dropletLimit' | 'concurrentCreateLimit'>;
+  /** Hetzner server types out of stock per location (none by default). */
+  hetzner?: Pick<HetznerEmulatorOptions, 'unavailable'>;
 }
 
 /** One emulator per provider, each with the simulated account behind its credentials. */
@@ -43,13 +60,16 @@ export interface SimCloud {
   credentials: SimCredentials;
   /** The endpoints as the SDKs take them. */
   endpoints(): Record<Provider, string>;
+  /** Saves the state file now (when there is one and anything changed). */
+  save(): void;
   close(): Promise<void>;
 }
 
 /** Starts the whole simulated cloud on loopback. */
 export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimCloud> {
-  const credentials = options.credentials ?? randomCredentials();
   const ips = options.ips ?? new IpPool();
+  const persisted = options.state === undefined ? undefined : openSimState(options.state, ips, options.stateParts ?? {});
+  const credentials = options.credentials ?? persisted?.credentials() ?? randomCredentials();
   const common = {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.hooks ? { hooks: options.hooks } : {}),
@@ -57,8 +77,10 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
     bootMs: options.bootMs ?? 0,
     deleteMs: options.deleteMs ?? 0,
     rateLimitScale: options.rateLimitScale ?? 1,
+    ...(options.listingLagMs ? { listingLagMs: options.listingLagMs } : {}),
+    afterRequest: () => persisted?.save(),
   };
-  const port = (i: number) => (options.portBase ? { port: options.portBase + i } : {});
+  const tokens: Record<Provider, string> = { digitalocean: credentials.digitalocean.token, hetzner: credentials.hetzner.token, aws: credentials.aws.accessKeyId };
   const started: RunningEmulator[] = [];
   const start = async <E extends RunningEmulator>(emulator: Promise<E>): Promise<E> => {
     const e = await emulator;
@@ -67,19 +89,29 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
   };
   let digitalocean: DigitalOceanEmulator, hetzner: HetznerEmulator, aws: AwsEmulator;
   try {
-    digitalocean = await start(startDigitalOceanEmulator({ ...common, ...port(0), faults: new FaultInjector(), credentials: [credentials.digitalocean.token] }));
-    hetzner = await start(startHetznerEmulator({ ...common, ...port(1), faults: new FaultInjector(), credentials: [credentials.hetzner.token] }));
-    aws = await start(startAwsEmulator({ ...common, ...port(2), faults: new FaultInjector(), credentials: [credentials.aws.accessKeyId] }));
+    const settings = (i: number, provider: Provider) => ({
+      ...common,
+      ...(options.portBase ? { port: options.portBase + i } : {}),
+      faults: new FaultInjector(),
+      credentials: [tokens[provider]],
+      ...persisted?.resumeOf(provider),
+    });
+    digitalocean = await start(startDigitalOceanEmulator({ ...settings(0, 'digitalocean'), ...options.digitalocean }));
+    hetzner = await start(startHetznerEmulator({ ...settings(1, 'hetzner'), ...options.hetzner }));
+    aws = await start(startAwsEmulator(settings(2, 'aws')));
+    await persisted?.resumed(credentials, started);
   } catch (err) {
     await Promise.all(started.map((e) => e.close()));
-    throw err;
+    throw persisted ? persisted.explain(err) : err;
   }
   const emulators = { digitalocean, hetzner, aws };
   return {
-    emulators,
+    emulators: { digitalocean, hetzner, aws },
     credentials,
     endpoints: () => ({ digitalocean: digitalocean.endpoint, hetzner: hetzner.endpoint, aws: aws.endpoint }),
+    save: () => persisted?.save(),
     close: async () => {
+      persisted?.close();
       await Promise.all(started.map((e) => e.close()));
     },
   };

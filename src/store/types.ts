@@ -6,7 +6,12 @@ import type { ClusterStatusView } from '../domain/status/types.js';
  * crash at any point resumes it instead of repeating or forgetting it.
  */
 export type Intent =
-  | { kind: 'create'; nodeId: string; role: Role; plan: PlanName; region: string; size: string; requestToken: string; at: string }
+  /**
+   * `providerId`: the provider answered the create with this VM (at `answeredAt`). The intent stays
+   * until a listing shows the VM (listings lag behind creates on EC2 and DigitalOcean), so no pass
+   * asks for it twice.
+   */
+  | { kind: 'create'; nodeId: string; role: Role; plan: PlanName; region: string; size: string; requestToken: string; at: string; providerId?: string; answeredAt?: string }
   | { kind: 'delete'; nodeId: string; providerId: string; region: string; at: string };
 
 /** One line of a cluster's history, shown to users (bounded per cluster). */

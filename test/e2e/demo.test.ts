@@ -1,13 +1,12 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreData } from '../../src/store/types.js';
 import { CLI, runBinAsync } from '../support/cli.js';
-
-const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 'Ada', GIT_AUTHOR_EMAIL: 'ada@example.com', GIT_COMMITTER_NAME: 'Ada', GIT_COMMITTER_EMAIL: 'ada@example.com' };
+import { pushOneMoreProductionWorker } from '../support/demo-repo.js';
 
 // What `npm start` runs, as a process: the embedded default on the simulated cloud.
 describe('clusterops serve --demo (npm start)', () => {
@@ -93,21 +92,7 @@ describe('clusterops serve --demo (npm start)', () => {
   });
 
   it('follows the clone, edit, push loop of the README', async () => {
-    const work = join(dataDir, 'my-clone');
-    execFileSync('git', ['clone', '-q', join(dataDir, 'remote.git'), work], { env: GIT_ENV });
-    const file = join(work, 'clusters/production.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace(/plan: small\n(\s+)count: 2/, 'plan: small\n$1count: 3'));
-    execFileSync('git', ['commit', '-qam', 'production: one more worker'], { cwd: work, env: GIT_ENV });
-    // clusterops pushes status commits to the same branch: pull --rebase before pushing.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        execFileSync('git', ['pull', '-q', '--rebase'], { cwd: work, env: GIT_ENV });
-        execFileSync('git', ['push', '-q'], { cwd: work, env: GIT_ENV, stdio: 'pipe' });
-        break;
-      } catch (err) {
-        if (attempt >= 5) throw err;
-      }
-    }
+    pushOneMoreProductionWorker(dataDir);
     await waitFor('production at 4 nodes', () => running('cluster_abc123', 4));
     expect(state()!.clusters.cluster_abc123!.status!.nodes.map((n) => n.id)).toEqual(['node_001', 'node_002', 'node_003', 'node_004']);
   });

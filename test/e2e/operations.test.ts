@@ -67,7 +67,7 @@ describe('running it for real: health, metrics, logs, the data-directory lock', 
   let main: Served;
 
   beforeAll(async () => {
-    sim = await startSimCloud({ bootMs: 100, deleteMs: 50 });
+    sim = await startSimCloud({ bootMs: 100, deleteMs: 50, listingLagMs: 1_000 });
     repo = new TestRepo();
     repo.push({
       'clusters/web.yaml': manifest('web', { id: 'cluster_web', groups: [group('manager', 'small', 1), group('worker', 'small', 1)].join('\n') }),

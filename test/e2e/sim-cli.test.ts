@@ -22,7 +22,8 @@ describe('clusterops sim with the real client libraries', () => {
   let stdout = '';
 
   beforeAll(async () => {
-    proc = spawn(process.execPath, [CLI, 'sim', '--boot-ms', '0', '--delete-ms', '0', '--write', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The SDK smoke checks list right after creating: no listing lag (it is on by default, 1 s).
+    proc = spawn(process.execPath, [CLI, 'sim', '--boot-ms', '0', '--delete-ms', '0', '--listing-lag-ms', '0', '--write', file], { stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     for (let i = 0; i < 200 && !existsSync(file); i++) await sleep(50);
     sim = JSON.parse(readFileSync(file, 'utf8')) as SimInfo;
@@ -42,6 +43,9 @@ describe('clusterops sim with the real client libraries', () => {
 
   it('dots-wrapper creates, lists by tag across pages, and deletes droplets', async () => {
     const client = createApiClient({ token: sim.credentials.digitalocean.token, endpoint: sim.endpoints.digitalocean });
+    // 31 droplets: past the default droplet limit (25), raised as an account owner would ask DigitalOcean to.
+    const raised = await fetch(`${new URL(sim.endpoints.digitalocean).origin}/__sim/limits`, { method: 'PUT', body: JSON.stringify({ dropletLimit: 50 }) });
+    expect(raised.status).toBe(200);
     const ids: number[] = [];
     for (let i = 0; i < 30; i++) {
       const { data } = await client.droplet.createDroplet({ name: `web-${i}`, region: 'sfo3', size: 's-1vcpu-1gb', image: 'ubuntu-24-04-x64', tags: ['team:web'] });
@@ -114,5 +118,75 @@ describe('clusterops sim with the real client libraries', () => {
     proc.kill('SIGTERM');
     expect(await exited).toBe(0);
     await expect(fetch(`${origin}/__sim/state`)).rejects.toThrow();
+  });
+});
+
+// `clusterops sim --state FILE`: the standalone cloud keeps its VMs and credentials across restarts.
+describe('clusterops sim --state', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clusterops-sim-state-'));
+  const state = join(dir, 'sim-state.json');
+  const info = join(dir, 'sim.json');
+  const procs: ChildProcess[] = [];
+
+  const startSim = async (): Promise<{ proc: ChildProcess; sim: SimInfo }> => {
+    rmSync(info, { force: true });
+    const proc = spawn(process.execPath, [CLI, 'sim', '--boot-ms', '0', '--delete-ms', '0', '--listing-lag-ms', '0', '--write', info, '--state', state], { stdio: ['ignore', 'pipe', 'pipe'] });
+    procs.push(proc);
+    for (let i = 0; i < 200 && !existsSync(info); i++) await sleep(50);
+    return { proc, sim: JSON.parse(readFileSync(info, 'utf8')) as SimInfo };
+  };
+  const stop = (proc: ChildProcess, signal: NodeJS.Signals) => {
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+    proc.kill(signal);
+    return exited;
+  };
+  /** Every VM of the three emulators as `provider:id@ip`, read through the real clients. */
+  const vms = async (sim: SimInfo): Promise<string[]> => {
+    const droplets = await createApiClient({ token: sim.credentials.digitalocean.token, endpoint: sim.endpoints.digitalocean }).droplet.listDroplets({ per_page: 200 });
+    const res = await fetch(`${sim.endpoints.hetzner}/servers`, { headers: { Authorization: `Bearer ${sim.credentials.hetzner.token}` } });
+    const servers = ((await res.json()) as { servers: { id: number; public_net: { ipv4: { ip: string } } }[] }).servers;
+    // A copy: the SDK marks the credentials object it is given.
+    const ec2 = new EC2Client({ region: 'us-east-1', endpoint: sim.endpoints.aws, credentials: { ...sim.credentials.aws } });
+    const described = await ec2.send(new DescribeInstancesCommand({}));
+    ec2.destroy();
+    return [
+      ...droplets.data.droplets.map((d) => `do:${d.id}@${d.networks.v4.find((n) => n.type === 'public')?.ip_address}`),
+      ...servers.map((s) => `hz:${s.id}@${s.public_net.ipv4.ip}`),
+      ...(described.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => `ec2:${i.InstanceId}@${i.PublicIpAddress}:${i.State?.Name}`),
+    ].sort();
+  };
+
+  afterAll(() => {
+    for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('resumes its VMs, addresses and credentials after SIGKILL and after SIGTERM', async () => {
+    const first = await startSim();
+    const client = createApiClient({ token: first.sim.credentials.digitalocean.token, endpoint: first.sim.endpoints.digitalocean });
+    await client.droplet.createDroplet({ name: 'web-1', region: 'sfo3', size: 's-1vcpu-1gb', image: 'ubuntu-24-04-x64', tags: ['team:web'] });
+    await fetch(`${first.sim.endpoints.hetzner}/servers`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${first.sim.credentials.hetzner.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'db-1', server_type: 'cpx22', image: 'ubuntu-24.04', location: 'nbg1' }),
+    });
+    const ec2 = new EC2Client({ region: 'us-east-1', endpoint: first.sim.endpoints.aws, credentials: { ...first.sim.credentials.aws } });
+    await ec2.send(new RunInstancesCommand({ ImageId: 'ami-0123456789abcdef0', InstanceType: 't3.small', MinCount: 2, MaxCount: 2 }));
+    ec2.destroy();
+    const before = await vms(first.sim);
+    expect(before).toHaveLength(4);
+    // Killed right after the answers: what the cloud answered is on disk already.
+    await stop(first.proc, 'SIGKILL');
+
+    const second = await startSim();
+    expect(second.sim.credentials).toEqual(first.sim.credentials);
+    expect(await vms(second.sim)).toEqual(before);
+    expect(await stop(second.proc, 'SIGTERM')).toBe(0);
+
+    const third = await startSim();
+    expect(await vms(third.sim)).toEqual(before);
+    const origin = new URL(third.sim.endpoints.digitalocean).origin;
+    expect(await (await fetch(`${origin}/__sim/requests`)).json()).toEqual({ operations: { 'droplets.list': 1 }, writes: 0 });
+    expect(await stop(third.proc, 'SIGTERM')).toBe(0);
   });
 });

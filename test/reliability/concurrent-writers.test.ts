@@ -80,7 +80,7 @@ describe(`concurrent writers: ${WRITES} API writes from four users and ${HUMAN_P
   let w: ApiWorld;
   beforeAll(async () => {
     // Status commits stay on: they race for the branch too.
-    w = await startApiWorld({ files: { 'clusters/shared.yaml': SHARED, 'clusters/pool.yaml': POOL, 'clusters/other.yaml': OTHER }, bootMs: 5, deleteMs: 5 });
+    w = await startApiWorld({ files: { 'clusters/shared.yaml': SHARED, 'clusters/pool.yaml': POOL, 'clusters/other.yaml': OTHER }, bootMs: 5, deleteMs: 5, listingLagMs: 1_000 });
     await converged(w.co, 'cluster_pool', 1 + POOL_WORKERS);
   });
   afterAll(async () => {

@@ -33,9 +33,11 @@ export async function startCrashWorld(): Promise<CrashWorld> {
   let keys: string[] = [];
   // drainDelayMs: Swarm moves a drained node's tasks after this; short so drains finish in a pass or two.
   const fleet = createSimHostFleet({ port: SSH_PORT, authorizedKeys: () => keys, drainDelayMs: 50 });
-  // A random loopback /16 block of our own (addresses are never reused), so parallel demos never collide.
+  // A random loopback /16 block of our own, so parallel demos never collide; freed addresses go to
+  // new VMs first, as on real clouds (a new machine with a new host key).
   const ips = loopbackIps(`127.${150 + randomInt(100)}.0.0/16`);
-  const sim = await startSimCloud({ bootMs: 150, deleteMs: 50, ips, hooks: fleet.hooks() });
+  // Every run leaves its VMs behind in one account: its droplet limit raised, as its owner would ask DigitalOcean to.
+  const sim = await startSimCloud({ bootMs: 150, deleteMs: 50, listingLagMs: 1_000, digitalocean: { dropletLimit: 10_000 }, ips, hooks: fleet.hooks() });
   return {
     sim,
     fleet,

@@ -43,7 +43,7 @@ const label = (v: SimVmView) => `${v.provider}/${v.tags[TAG.cluster]}/${v.tags[T
 
 /** Starts a world with the fleet pushed and waits until every cluster of it runs. */
 export async function startFleetWorld(): Promise<{ w: ApiWorld; baseline: Baseline }> {
-  const w = await startApiWorld({ files: fleetFiles(), bootMs: 20, deleteMs: 20 });
+  const w = await startApiWorld({ files: fleetFiles(), bootMs: 20, deleteMs: 20, listingLagMs: 1_000 });
   for (const c of FLEET) await converged(w.co, c.id, nodesOf(c));
   return { w, baseline: baselineOf(w) };
 }

@@ -54,7 +54,8 @@ describe(`provider faults: ${NODES} nodes, ${Math.round(FAULT_RATE * 100)}% of p
   const injected: { provider: Provider; operation: string; rule: FaultRule; at: number }[] = [];
 
   beforeAll(async () => {
-    sim = await startSimCloud({ bootMs: 200, deleteMs: 100 });
+    // DigitalOcean's droplet limit raised to the suite's size, as an account running it would have asked.
+    sim = await startSimCloud({ bootMs: 200, deleteMs: 100, listingLagMs: 1_000, digitalocean: { dropletLimit: NODES } });
     for (const [provider, e] of Object.entries(sim.emulators) as [Provider, SimCloud['emulators'][Provider]][]) {
       let left = 1;
       for (const [rule, share] of FAULT_SHARES) {

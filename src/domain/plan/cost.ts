@@ -1,4 +1,4 @@
-import { catalogue, lookupSize, type Catalogue } from '../catalogue/catalogue.js';
+import { catalogue, lookupSize, type Catalogue, type SizeSpec } from '../catalogue/catalogue.js';
 import type { PlanName, Provider } from '../manifest/types.js';
 import type { Plan } from './types.js';
 
@@ -14,7 +14,11 @@ export interface PriceList {
   region?: string;
 }
 
-/** Monthly list price before and after the plan. Plans the catalogue cannot price count 0. */
+/**
+ * Monthly list price before and after the plan, with what the prices include (the catalogue's
+ * `priceIncludes`) and whether any figure behind them is unverified. Plans the catalogue cannot
+ * price count 0.
+ */
 export function priceChange(
   where: PriceList,
   before: readonly PricedCount[],
@@ -22,7 +26,21 @@ export function priceChange(
   cat: Catalogue = catalogue,
 ): Plan['cost'] {
   const currency = where.provider ? cat[where.provider].currency : 'USD';
-  return { currency, monthlyBefore: monthly(where, before, cat), monthlyAfter: monthly(where, after, cat) };
+  const cost: Plan['cost'] = { currency, monthlyBefore: monthly(where, before, cat), monthlyAfter: monthly(where, after, cat) };
+  if (!where.provider) return cost;
+  const p = cat[where.provider];
+  const priced = pricedSizes(where, [...before, ...after], cat);
+  const unverified = priced.some((s) => !s.verified) || (priced.length > 0 && Object.values(p.priceComponents).some((c) => !c.verified));
+  return { ...cost, includes: p.priceIncludes, ...(unverified ? { unverified: true } : {}) };
+}
+
+function pricedSizes(where: PriceList, counts: readonly PricedCount[], cat: Catalogue): SizeSpec[] {
+  const { provider, region } = where;
+  if (!provider || region === undefined) return [];
+  return counts.flatMap(({ plan, count }) => {
+    const found = count > 0 ? lookupSize(provider, region, plan, cat) : undefined;
+    return found?.ok ? [found.size] : [];
+  });
 }
 
 function monthly(where: PriceList, counts: readonly PricedCount[], cat: Catalogue): number {

@@ -39,7 +39,14 @@ function textFacts(plan: Plan): string {
   const { quorum: q, cost } = plan;
   const managers = `Managers: ${q.managersBefore} → ${q.managersAfter} (quorum ${q.quorumBefore} → ${q.quorumAfter})`;
   const money = `monthly cost ${formatMoney(cost.monthlyBefore, cost.currency)} → ${formatMoney(cost.monthlyAfter, cost.currency)} (${formatMoneyDelta(monthlyDelta(plan), cost.currency)})`;
-  return `${managers}; ${money}.`;
+  const basis = priceBasis(plan);
+  return `${managers}; ${money}${basis ? ` — ${basis}` : ''}.`;
+}
+
+/** What the prices cover, and a caution when a figure behind them is unverified. */
+function priceBasis({ cost }: Plan): string {
+  if (!cost.includes) return '';
+  return `list prices of ${cost.includes}${cost.unverified ? '; some figures unverified' : ''}`;
 }
 
 function textLine(action: PlanAction, clusterName: string): string {
@@ -123,6 +130,7 @@ function markdownFacts(plan: Plan): string {
     `- Managers: ${q.managersBefore} → ${q.managersAfter} (quorum ${q.quorumBefore} → ${q.quorumAfter})`,
     `- Monthly cost: ${formatMoney(cost.monthlyBefore, cost.currency)} → ` +
       `${formatMoney(cost.monthlyAfter, cost.currency)} (${delta}/mo, ${cost.currency})`,
+    ...(cost.includes ? [`  - ${escapeCell(capitalize(priceBasis(plan)))}`] : []),
   ].join('\n');
 }
 
@@ -138,6 +146,10 @@ function destructiveNote(plan: Plan): string | undefined {
     countActions(plan.actions).bootstrap ? 'a new control plane is bootstrapped: workloads and cluster state of the lost one do not survive' : '',
   ].filter(Boolean);
   return parts.length > 0 ? `${parts.join('; ')}.` : undefined;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function escapeCell(text: string): string {

@@ -82,5 +82,10 @@ export interface Plan {
   errors: PlanError[];
   warnings: string[];
   quorum: { managersBefore: number; managersAfter: number; quorumBefore: number; quorumAfter: number };
-  cost: { currency: 'USD' | 'EUR'; monthlyBefore: number; monthlyAfter: number };
+  /**
+   * Monthly list prices from the provider catalogue. `includes` says what they cover (the VM,
+   * and per provider its IPv4 and root volume); `unverified` when any figure behind them was not
+   * read from the provider itself.
+   */
+  cost: { currency: 'USD' | 'EUR'; monthlyBefore: number; monthlyAfter: number; includes?: string; unverified?: true };
 }

@@ -28,6 +28,21 @@ export interface SshRunnerOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** OpenSSH's words (`session.c` `do_pwchange`) when an expired password meets a session without a TTY. */
+const PASSWORD_CHANGE = /Password change required but no TTY available/;
+
+/**
+ * A host that refuses every command until its password is changed will not get better by
+ * retrying: `StalledError('PasswordExpired')`. Any other result is passed through.
+ */
+export function refusingExpiredPassword(target: SshTarget, result: CommandResult): CommandResult {
+  if (result.code === 0 || !PASSWORD_CHANGE.test(result.stderr)) return result;
+  throw new StalledError(
+    'PasswordExpired',
+    `ssh ${target.host}:${target.port}: the host refuses every command until its password is changed (a DigitalOcean or Hetzner VM created without a provider SSH key gets an expiring root password); replace the VM`,
+  );
+}
+
 interface Connection {
   ssh: NodeSSH;
   where: string;
@@ -41,7 +56,8 @@ interface Connection {
  * `TransientError('SshUnreachable')` when the host cannot be reached or authenticated after
  * `retries.attempts`, or the connection drops mid-command; `TransientError('SshCommandTimeout')`
  * when a command outlives its timeout; `StalledError('HostKeyChanged')` (no retry) when a host
- * offers a key other than the one pinned for that VM (a new VM at a reused address is pinned afresh). Logs commands at debug level with `redact` strings and
+ * offers a key other than the one pinned for that VM (a new VM at a reused address is pinned afresh);
+ * `StalledError('PasswordExpired')` when the host refuses commands until its password is changed. Logs commands at debug level with `redact` strings and
  * recognisable join tokens removed; never logs stdout.
  */
 export function createSshRunner(options: SshRunnerOptions): SshRunner {
@@ -81,7 +97,7 @@ export function createSshRunner(options: SshRunnerOptions): SshRunner {
       if (result === 'not-started') result = await runOnce(await connection(target), command, timeoutMs);
       if (result === 'not-started') throw new TransientError('SshUnreachable', `ssh ${target.host}:${target.port}: could not open a session`);
       log.debug({ host: target.host, command: redact(command, runOptions.redact), code: result.code, ms: Date.now() - started, ...(result.code === 0 ? {} : { stderr: redact(result.stderr.slice(0, 300), runOptions.redact) }) }, 'ssh command');
-      return result;
+      return refusingExpiredPassword(target, result);
     },
     async close() {
       closed = true;

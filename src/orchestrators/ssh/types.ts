@@ -23,7 +23,8 @@ export interface CommandResult {
  * count and fault it. Failure contract: a command that ran and failed resolves with its exit
  * code (never throws); not reaching the host (refused, timeout, auth) throws `TransientError`
  * ('SshUnreachable') while a VM may still be booting, and a changed host key throws
- * `StalledError('HostKeyChanged')` — never a silent accept. Secrets passed in `command`
+ * `StalledError('HostKeyChanged')` — never a silent accept. A host that runs no command until
+ * its (expired) password is changed throws `StalledError('PasswordExpired')`. Secrets passed in `command`
  * (join tokens) are never logged; `redact` lists them for log lines.
  */
 export interface SshRunner {

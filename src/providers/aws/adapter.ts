@@ -84,6 +84,11 @@ export function createAwsAdapter(config: AwsAdapterConfig): ProviderAdapter {
       if (instance.State?.Name === 'terminated' || instance.State?.Name === 'shutting-down') return;
       await call('TerminateInstances', () => ignoreNotFound(client.send(new TerminateInstancesCommand({ InstanceIds: [vm.providerId] }))));
     },
+    async get(vm) {
+      if (!/^i-[0-9a-f]{8,17}$/.test(vm.providerId)) throw new StalledError('InvalidRequest', `"${vm.providerId}" is not an EC2 instance id`);
+      const instance = await call('DescribeInstances', () => describeOne(clientFor(vm.region), vm.providerId));
+      return instance && instance.State?.Name !== 'terminated' ? toObservedVm(instance, vm.region, ownerId) : null;
+    },
   };
 }
 

@@ -79,8 +79,8 @@ function vmStatus(d: DropletJson): VmStatus {
 }
 
 /**
- * DigitalOcean's `ssh_keys` only takes keys registered on the account, so a raw public key goes
- * in through cloud-init: added to cloud-config user data, or as the whole user data when none.
+ * DigitalOcean's `ssh_keys` only takes keys registered on the account; the raw public key also
+ * goes in through cloud-init: added to cloud-config user data, or as the whole user data when none.
  */
 export function userDataWithKey(req: Pick<CreateVmRequest, 'userData' | 'sshPublicKey'>): string | undefined {
   const key = req.sshPublicKey?.trim();

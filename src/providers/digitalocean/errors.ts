@@ -77,7 +77,34 @@ function classifyStatus(
   if (status >= 500 || status === 408) return new TransientError('ProviderUnavailable', `${what}: HTTP ${status}`, { cause });
   if (status === 401 || status === 403) return new StalledError('Unauthorized', `${what}: the API token was refused (HTTP ${status})`, { cause });
   if (status === 404) return new StalledError('NotFound', `${what}: not found`, { cause });
+  const refusal = status === 422 ? classifyRefusal(what, text, cause) : undefined;
+  if (refusal) return refusal;
   return new StalledError('InvalidRequest', `${what}: ${text || `HTTP ${status}`}`, { cause });
+}
+
+/**
+ * DigitalOcean answers every refusal with 422 `unprocessable_entity`, so the message is all that
+ * tells them apart (here, at the edge, and nowhere else):
+ * - "Droplet already has a pending event." — another action (the create, a destroy) is in progress
+ *   (hashicorp/packer#1814): busy, try again;
+ * - "creating this/these droplet(s) will exceed your droplet limit" (OpenRouterLabs/spawn#2516):
+ *   the account's quota, which only deleting droplets or a raised limit frees;
+ * - more than 10 creates in progress ("You can't create more than 10 Droplets at the same time",
+ *   https://docs.digitalocean.com/products/droplets/details/limits/; the wording of the refusal is
+ *   not published): busy, try again once some have finished.
+ */
+function classifyRefusal(what: string, text: string, cause: DigitalOceanApiError): TransientError | StalledError | undefined {
+  if (/pending event/i.test(text)) {
+    return new TransientError('ResourceBusy', `${what}: the droplet has an event in progress (still being created, or changing); trying again`, { cause });
+  }
+  if (/droplet limit/i.test(text)) {
+    const help = 'the account has as many droplets as its droplet limit allows; delete droplets, or ask DigitalOcean to raise the limit (Settings → Team → Droplet limit)';
+    return new StalledError('QuotaExceeded', `${what}: ${text} (${help})`, { cause });
+  }
+  if (/at the same time|at a time|concurrent/i.test(text)) {
+    return new TransientError('CreateLimit', `${what}: ${text} (DigitalOcean creates at most 10 droplets at a time per account; trying again)`, { cause });
+  }
+  return undefined;
 }
 
 function scrub(text: string, secret: string): string {

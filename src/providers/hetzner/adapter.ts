@@ -1,10 +1,12 @@
 import { StalledError, TransientError } from '../../reconcile/errors.js';
 import { OWNER_ID, REQUEST_TOKEN, TAG, ownershipTags, readOwnership, vmName } from '../ownership.js';
+import { ProviderKeyCache, readPublicKey, withProviderKey } from '../ssh-keys.js';
 import type { AdapterOptions, CreateVmRequest, ObservedVm, ProviderAdapter } from '../types.js';
 import type { CreateServerRequest, HetznerServer } from './api-types.js';
 import { DEFAULT_TIMEOUT_MS, HETZNER_PUBLIC_ENDPOINT, createHetznerClient } from './http-client.js';
 import { toObservedVm } from './observed-vm.js';
 import { createServersApi, type ServersApi } from './servers-api.js';
+import { ensureHetznerSshKey } from './ssh-keys-api.js';
 import { composeUserData } from './user-data.js';
 
 /** The image of new servers when none is configured. */
@@ -25,6 +27,8 @@ export interface HetznerAdapterConfig extends AdapterOptions {
  * Hetzner Cloud behind the ProviderAdapter contract. Idempotency comes from Hetzner's unique
  * server names: the name is derived from the node (`vmName`), so a repeated create answers 409
  * `uniqueness_error` and the server is adopted if its labels carry this owner and request token.
+ * Servers are created with clusterops' SSH key registered in the project (`ssh_keys`), so Hetzner
+ * sets no root password that would have to be changed before any command runs.
  */
 export function createHetznerAdapter(config: HetznerAdapterConfig): ProviderAdapter {
   if (!OWNER_ID.test(config.ownerId)) throw new Error(`owner id "${config.ownerId}" is not a valid label value`);
@@ -38,6 +42,7 @@ export function createHetznerAdapter(config: HetznerAdapterConfig): ProviderAdap
   });
   const servers = createServersApi(client);
   const { ownerId } = config;
+  const keys = new ProviderKeyCache((key) => ensureHetznerSshKey(client, ownerId, key));
   const observe = (server: HetznerServer): ObservedVm | null => {
     const owned = readOwnership(server.labels, ownerId);
     return owned ? toObservedVm(server, owned) : null;
@@ -52,13 +57,14 @@ export function createHetznerAdapter(config: HetznerAdapterConfig): ProviderAdap
     },
     async create(req) {
       const body = createBody(req, ownerId, config.image ?? DEFAULT_IMAGE);
-      const result = await servers.create(body);
+      // clusterops' key is registered on first use and named in `ssh_keys`, besides its cloud-init copy.
+      const key = req.sshPublicKey ? readPublicKey(req.sshPublicKey) : undefined;
+      const result = await withProviderKey(keys, key, (ids) => servers.create({ ...body, ...(ids.length > 0 ? { ssh_keys: ids } : {}) }), 'Hetzner servers.create');
       if (result !== 'nameTaken') return observe(result.server) ?? unreadable(result.server);
       return adopt(servers, body.name, req, observe);
     },
     async delete(vm) {
-      const id = Number(vm.providerId);
-      if (!Number.isSafeInteger(id) || id <= 0) throw new StalledError('InvalidRequest', `"${vm.providerId}" is not a Hetzner server id`);
+      const id = serverId(vm.providerId);
       const server = await servers.get(id);
       if (!server || server.status === 'deleting') return;
       if (server.labels[TAG.owner] !== ownerId) {
@@ -66,7 +72,17 @@ export function createHetznerAdapter(config: HetznerAdapterConfig): ProviderAdap
       }
       await servers.delete(id);
     },
+    async get(vm) {
+      const server = await servers.get(serverId(vm.providerId));
+      return server ? observe(server) : null;
+    },
   };
+}
+
+function serverId(providerId: string): number {
+  const id = Number(providerId);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new StalledError('InvalidRequest', `"${providerId}" is not a Hetzner server id`);
+  return id;
 }
 
 function createBody(req: CreateVmRequest, ownerId: string, image: string): CreateServerRequest {

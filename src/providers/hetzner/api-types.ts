@@ -72,6 +72,8 @@ export interface CreateServerRequest {
   image: string;
   labels: Record<string, string>;
   start_after_create: boolean;
+  /** Ids or names of keys registered in the project; without any, Hetzner sets a root password. */
+  ssh_keys?: number[];
   user_data?: string;
   public_net?: { enable_ipv4: boolean; enable_ipv6: boolean };
 }

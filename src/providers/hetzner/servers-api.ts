@@ -13,8 +13,11 @@ export interface ServersApi {
   listAll(filter: { labelSelector?: string; name?: string }): Promise<HetznerServer[]>;
   /** null when there is no such server. */
   get(id: number): Promise<HetznerServer | null>;
-  /** `nameTaken` on 409 `uniqueness_error`: a server with this name exists already. */
-  create(body: CreateServerRequest): Promise<CreateServerResponse | 'nameTaken'>;
+  /**
+   * `nameTaken` on `uniqueness_error`: a server with this name exists already;
+   * `sshKeyRejected` when a key named in `ssh_keys` is not in the project: nothing was created.
+   */
+  create(body: CreateServerRequest): Promise<CreateServerResponse | 'nameTaken' | 'sshKeyRejected'>;
   /** `gone` when the server did not exist (any more). */
   delete(id: number): Promise<'deleting' | 'gone'>;
 }
@@ -43,13 +46,27 @@ export function createServersApi(client: HetznerClient): ServersApi {
       return r.ok ? r.data.server : null;
     },
     async create(body) {
-      const nameTaken = (status: number, e: HetznerApiError) => status === 409 && e.code === 'uniqueness_error';
-      const r = await client.request<CreateServerResponse>({ operation: 'servers.create', method: 'POST', path: '/servers', body, accept: nameTaken });
-      return r.ok ? r.data : 'nameTaken';
+      // The code alone says the name is taken (hcloud-go does the same); the status (409 today) may change.
+      const nameTaken = (_status: number, e: HetznerApiError) => e.code === 'uniqueness_error';
+      const accept = (status: number, e: HetznerApiError) => nameTaken(status, e) || sshKeyRejected(e);
+      const r = await client.request<CreateServerResponse>({ operation: 'servers.create', method: 'POST', path: '/servers', body, accept });
+      if (r.ok) return r.data;
+      return nameTaken(r.status, r.error) ? 'nameTaken' : 'sshKeyRejected';
     },
     async delete(id) {
       const r = await client.request<unknown>({ operation: 'servers.delete', method: 'DELETE', path: `/servers/${id}`, accept: notFound });
       return r.ok ? 'deleting' : 'gone';
     },
   };
+}
+
+/**
+ * An unknown key in `ssh_keys`: a 422 `invalid_input` on the `ssh_keys` field (the shape of
+ * Hetzner's field errors, HZ-OAS "Errors"; hetzneronline/community-content#510 reports the 422 on
+ * that field), or a `not_found` naming an SSH key, should the API answer that way.
+ */
+function sshKeyRejected(e: HetznerApiError): boolean {
+  const fields = (e.details as { fields?: { name?: unknown }[] } | undefined)?.fields;
+  if (e.code === 'invalid_input' && Array.isArray(fields)) return fields.some((f) => f?.name === 'ssh_keys');
+  return e.code === 'not_found' && /ssh[ _-]?key/i.test(e.message);
 }

@@ -1,6 +1,6 @@
 /**
- * Hetzner's `ssh_keys` takes ids or names of keys registered in the project, not key text, so
- * a raw OpenSSH key reaches the VM through cloud-init. Returns the user data to send, or a
+ * Hetzner's `ssh_keys` takes ids or names of keys registered in the project, not key text; the
+ * raw OpenSSH key also reaches the VM through cloud-init. Returns the user data to send, or a
  * string saying why the two cannot be combined.
  */
 export function composeUserData(userData: string | undefined, sshPublicKey: string | undefined): { userData?: string } | string {

@@ -1,4 +1,4 @@
-import { catalogue } from '../../domain/catalogue/catalogue.js';
+import { EC2_OFFER } from './offer.js';
 import { PairSet } from '../common/pair-set.js';
 import { ACCOUNT_ID } from './render.js';
 
@@ -32,11 +32,11 @@ export class Ec2Account {
   readonly deniedActions = new Set<string>();
   /** Opt-in Regions this account has not enabled: calls there answer `OptInRequired`. */
   readonly notOptedIn = new Set<string>();
-  /** Images by id; each exists in every catalogue Region unless withdrawn. */
+  /** Images by id; each exists in every Region EC2 has (offer.ts) unless withdrawn. */
   readonly images = new Map<string, Ec2Image>(
-    KNOWN_IMAGES.map(([id, name, ownerId]) => [id, { id, name, ownerId, architecture: 'x86_64', regions: new Set(Object.keys(catalogue.aws.regions)) }]),
+    KNOWN_IMAGES.map(([id, name, ownerId]) => [id, { id, name, ownerId, architecture: 'x86_64', regions: new Set(EC2_OFFER.regions.map((r) => r.code)) }]),
   );
-  /** (Region, instance type) pairs not offered now, although the catalogue lists the type there. */
+  /** (Region, instance type) pairs not offered now, although EC2 sells the type there. */
   readonly withdrawnTypes = new PairSet();
 
   /** The image with this id as the API of `region` sees it. */

@@ -1,18 +1,15 @@
-import { catalogue } from '../../domain/catalogue/catalogue.js';
 import type { Ec2Account } from './account.js';
 import { Ec2ApiError, invalidValue } from './api-error.js';
 import type { ActionContext } from './context.js';
+import { EC2_OFFER, instanceTypeIn } from './offer.js';
 import { filters, indexed, type Ec2Filter } from './params.js';
 import { actionResponse, itemList, leaf } from './xml.js';
 
 type Response = ReturnType<typeof actionResponse>;
 
-/** The instance types a Region offers now: its catalogue table, less what the account withdrew. */
+/** The instance types a Region offers now: its own table (offer.ts), less what the account withdrew. */
 export function offeredTypes(account: Ec2Account, region: string): string[] {
-  const aws = catalogue.aws;
-  const spec = aws.regions[region];
-  const table = spec ? Object.values(aws.sizeTables[spec.sizes] ?? {}) : [];
-  return table.filter((s) => s !== undefined && (!s.regions || s.regions.includes(region)) && !account.withdrawnTypes.has(region, s.size)).map((s) => s!.size);
+  return EC2_OFFER.instanceTypes.map((t) => t.name).filter((type) => instanceTypeIn(type, region) === 'sold' && !account.withdrawnTypes.has(region, type));
 }
 
 /** Filter values OR, filters AND; only exact values (no wildcards) for these small listings. */
@@ -28,7 +25,7 @@ export function describeRegions(ctx: ActionContext): Response {
   const all = ctx.params.get('AllRegions') === 'true';
   const names = indexed(ctx.params, 'RegionName');
   const f = filters(ctx.params);
-  const items = Object.keys(catalogue.aws.regions)
+  const items = EC2_OFFER.regions.map((r) => r.code)
     .map((name) => ({ name, status: ctx.account.notOptedIn.has(name) ? 'not-opted-in' : 'opt-in-not-required' }))
     .filter((r) => (all || r.status !== 'not-opted-in') && (names.length === 0 || names.includes(r.name)) && keep(f, 'region-name', r.name) && keep(f, 'opt-in-status', r.status))
     .map((r) => leaf('regionName', r.name) + leaf('regionEndpoint', `ec2.${r.name}.amazonaws.com`) + leaf('optInStatus', r.status));

@@ -13,7 +13,7 @@ import { errorResponse } from './xml.js';
 
 /** EC2-only settings on top of the ones every emulator takes. */
 export interface AwsEmulatorOptions extends EmulatorOptions {
-  /** How long a new instance stays unknown to Describe/Terminate/CreateTags by id (default 0). */
+  /** How long a new instance stays unknown to Describe/Terminate/CreateTags by id (default `listingLagMs`, else 0). */
   consistencyMs?: number;
   /** How long a terminated instance stays visible in Describe (default 1 h, as EC2). */
   terminatedVisibleMs?: number;
@@ -44,10 +44,11 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Aws
     hooks: options.hooks ?? {},
     bootMs: options.bootMs ?? 0,
     deleteMs: options.deleteMs ?? 0,
-    consistencyMs: options.consistencyMs ?? 0,
+    consistencyMs: options.consistencyMs ?? options.listingLagMs ?? 0,
     terminatedVisibleMs: options.terminatedVisibleMs ?? HOUR,
   });
   const account = new Ec2Account();
+  if (options.resume !== undefined) world.restore(options.resume);
   const backend: Ec2Backend = {
     world,
     account,
@@ -55,7 +56,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Aws
     credentials: new Set(options.credentials),
     instanceLimit: options.instanceLimit ?? 10_000,
   };
-  const server = await serveEmulator(handlerFor(backend), faults, options.port ?? 0);
+  const server = await serveEmulator(handlerFor(backend), faults, { port: options.port ?? 0, afterRequest: options.afterRequest });
   const live = (): SimVmView[] => {
     world.sweep();
     return [...world.instances.values()].map((i) => world.view(i)).filter((v) => v.status !== 'terminated');
@@ -72,6 +73,8 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Aws
       const reservation = world.launch(spec, 1, undefined, true);
       return world.view(world.instances.get(reservation.instanceIds[0]!)!);
     },
+    snapshot: () => world.snapshot(),
+    requests: server.requests,
     close: () => server.close(),
   };
 }
@@ -84,5 +87,6 @@ function handlerFor(backend: Ec2Backend): EmulatorHandler {
       backend.world.sweep();
       return { instances: [...backend.world.instances.values()].map((i) => backend.world.view(i)), reservations: backend.world.reservations.size };
     },
+    writeOperations: ['RunInstances', 'TerminateInstances', 'CreateTags'],
   };
 }

@@ -1,8 +1,7 @@
-import { catalogue } from '../../domain/catalogue/catalogue.js';
 import type { Ec2Account } from './account.js';
 import { Ec2ApiError, invalidValue, missingParameter, requestLimitExceeded } from './api-error.js';
-import { offeredTypes } from './describe-account.js';
 import type { ActionContext } from './context.js';
+import { instanceTypeIn } from './offer.js';
 import { intParam, tagSpecifications, type Params } from './params.js';
 import { reservationXml } from './render.js';
 import { RESOURCE_BUCKETS } from './throttle.js';
@@ -46,7 +45,7 @@ function parseLaunch(params: Params, region: string, account: Ec2Account): Launc
   const imageId = params.get('ImageId');
   if (!imageId) throw missingParameter('ImageId');
   if (!/^ami-([0-9a-f]{8}|[0-9a-f]{17})$/.test(imageId)) throw new Ec2ApiError('InvalidAMIID.Malformed', `Invalid id: "${imageId}" (expecting "ami-...")`);
-  // EC2's default instance type when none is given; it is not in the catalogue, so it is refused below.
+  // EC2's default instance type when none is given; the emulator does not sell it, so it is refused below.
   const instanceType = params.get('InstanceType') ?? 'm1.small';
   checkInstanceType(instanceType, region, account);
   const userData = params.get('UserData') ?? undefined;
@@ -65,13 +64,11 @@ function counts(params: Params): { min: number; max: number } {
   return { min, max };
 }
 
-/** A size of the catalogue not offered in this Region is `Unsupported`; a name no table knows is invalid. */
+/** A type EC2 sells elsewhere but not in this Region (or withdrawn here) is `Unsupported`; a name EC2 does not know is invalid (offer.ts). */
 function checkInstanceType(type: string, region: string, account: Ec2Account): void {
-  const aws = catalogue.aws;
-  const sizes = (tableName: string) => Object.values(aws.sizeTables[tableName] ?? {});
-  if (offeredTypes(account, region).includes(type)) return;
-  const known = Object.keys(aws.sizeTables).some((t) => sizes(t).some((s) => s.size === type));
-  if (known) throw new Ec2ApiError('Unsupported', `Your requested instance type (${type}) is not supported in your requested Availability Zone (${region}a).`);
+  const sold = instanceTypeIn(type, region);
+  if (sold === 'sold' && !account.withdrawnTypes.has(region, type)) return;
+  if (sold !== 'unknown') throw new Ec2ApiError('Unsupported', `Your requested instance type (${type}) is not supported in your requested Availability Zone (${region}a).`);
   throw invalidValue(`Invalid value '${type}' for InstanceType.`);
 }
 

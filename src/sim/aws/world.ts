@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../common/clock.js';
 import type { IpAllocator } from '../common/ip-pool.js';
 import type { SimVmView, VmHooks } from '../common/types.js';
+import { savedNumber, savedObject, savedRecords } from '../state/shape.js';
 
 /** EC2 instance states; only the low byte of the code is meaningful (reference §3.6). */
 export type StateName = 'pending' | 'running' | 'shutting-down' | 'terminated';
@@ -51,6 +52,14 @@ export interface Ec2Reservation {
   token?: { value: string; fingerprint: string };
 }
 
+/** The account as saved: instances (with absolute timestamps), reservations (with their client tokens), counters. */
+export interface Ec2WorldSnapshot {
+  instances: Ec2Instance[];
+  reservations: Ec2Reservation[];
+  counter: number;
+  idCounter: number;
+}
+
 export interface WorldSettings {
   clock: Clock;
   ips: IpAllocator;
@@ -76,6 +85,28 @@ export class Ec2World {
 
   now(): number {
     return this.s.clock.now();
+  }
+
+  snapshot(): Ec2WorldSnapshot {
+    return structuredClone({ instances: [...this.instances.values()], reservations: [...this.reservations.values()], counter: this.counter, idCounter: this.idCounter });
+  }
+
+  /** Replaces the account's contents with saved ones; no hook fires (the instances existed all along). */
+  restore(saved: unknown): void {
+    const s = savedObject(saved, 'aws');
+    const instances = savedRecords<Ec2Instance>(s.instances, 'aws.instances');
+    const reservations = savedRecords<Ec2Reservation>(s.reservations, 'aws.reservations');
+    this.instances.clear();
+    this.reservations.clear();
+    this.tokens.clear();
+    for (const i of instances) this.instances.set(i.id, i);
+    for (const r of reservations) {
+      this.reservations.set(r.id, r);
+      // The token index is derived: each reservation keeps the ClientToken it was made with.
+      if (r.token) this.tokens.set(`${r.region}\n${r.token.value}`, r.id);
+    }
+    this.counter = savedNumber(s.counter, 'aws.counter');
+    this.idCounter = savedNumber(s.idCounter, 'aws.idCounter');
   }
 
   stateOf(i: Ec2Instance): InstanceState {

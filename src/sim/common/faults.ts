@@ -19,6 +19,8 @@ export interface FaultRule {
   status?: number;
   /** For `status`: a `Retry-After` header (seconds) on the answer, as providers send with 429 and 503. */
   retryAfterS?: number;
+  /** For `status`: the provider's error code in the body (DigitalOcean `id`, Hetzner `error.code`) instead of the status's usual one. */
+  code?: string;
   /** Only calls of this operation (e.g. `droplets.create`, `RunInstances`); all calls when absent. */
   operation?: string;
   /** Fail this many matching calls, then stop (default: 1 unless `probability` is set). */
@@ -72,6 +74,9 @@ function validateRule(rule: FaultRule): void {
   }
   if (rule.retryAfterS !== undefined && (rule.kind !== 'status' || !Number.isInteger(rule.retryAfterS) || rule.retryAfterS < 0)) {
     throw new Error('retryAfterS (an integer ≥ 0) goes with a status fault');
+  }
+  if (rule.code !== undefined && (rule.kind !== 'status' || !/^[a-z_]{1,64}$/.test(rule.code))) {
+    throw new Error('code (lower-case letters and _) goes with a status fault');
   }
   if (rule.probability !== undefined && !(rule.probability >= 0 && rule.probability <= 1)) {
     throw new Error('probability must be between 0 and 1');

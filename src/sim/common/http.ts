@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultInjector, type FaultRule } from './faults.js';
+import type { RequestCounts } from './types.js';
 
 /** A request as an emulator sees it. */
 export interface SimRequest {
@@ -30,10 +31,22 @@ export interface SimRoute {
 export interface EmulatorHandler {
   /** Finds the route for a request, or answers directly (404, 401 …). */
   route(req: SimRequest): SimRoute | SimResponse;
-  /** The provider's own error shape for an injected HTTP error. */
-  faultResponse(status: number, operation: string): SimResponse;
+  /** The provider's own error shape for an injected HTTP error (with `code` as its error code, when given). */
+  faultResponse(status: number, operation: string, code?: string): SimResponse;
   /** A JSON view of the emulator's state for `GET /__sim/state`. */
   state(): unknown;
+  /** The operations that change VMs, counted as writes in `GET /__sim/requests`. */
+  writeOperations?: readonly string[];
+  /** The emulator's own `/__sim/…` routes (its settings); undefined when the path is not one of them. */
+  admin?(req: SimRequest): SimResponse | undefined;
+}
+
+export interface ServeOptions {
+  /** 0 or absent: a free port. */
+  port?: number;
+  host?: string;
+  /** Runs after an API route was served and before its answer is sent (a throw answers 500). */
+  afterRequest?: (() => void) | undefined;
 }
 
 export interface RunningServer {
@@ -43,6 +56,8 @@ export interface RunningServer {
    * `-` for requests answered before any route, such as a 401): tests count writes with it.
    */
   readonly calls: Readonly<Record<string, number>>;
+  /** API requests received since the start (admin routes not counted). */
+  requests(): RequestCounts;
   close(): Promise<void>;
 }
 
@@ -50,10 +65,18 @@ const MAX_BODY = 1024 * 1024;
 
 /**
  * Serves an emulator on loopback, with fault injection in front of every API route and the
- * admin routes `GET|POST|DELETE /__sim/faults` and `GET /__sim/state`.
+ * admin routes `GET|POST|DELETE /__sim/faults`, `GET /__sim/state`, `GET /__sim/requests` and the emulator's own.
  */
-export async function serveEmulator(handler: EmulatorHandler, faults: FaultInjector, port = 0, host = '127.0.0.1'): Promise<RunningServer> {
+export async function serveEmulator(handler: EmulatorHandler, faults: FaultInjector, options: ServeOptions = {}): Promise<RunningServer> {
+  const { port = 0, host = '127.0.0.1' } = options;
+  const counts = new Map<string, number>();
   const calls: Record<string, number> = {};
+  const requests = (): RequestCounts => {
+    const writes = new Set(handler.writeOperations ?? []);
+    const operations = Object.fromEntries(counts);
+    return { operations, writes: [...counts].reduce((n, [op, c]) => n + (writes.has(op) ? c : 0), 0) };
+  };
+  const served: Served = { handler, faults, requests, calls, count: (op) => counts.set(op, (counts.get(op) ?? 0) + 1), afterRequest: options.afterRequest };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -65,7 +88,7 @@ export async function serveEmulator(handler: EmulatorHandler, faults: FaultInjec
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://sim');
       const simReq: SimRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks) };
-      void dispatch(handler, faults, simReq, calls).then(
+      void dispatch(served, simReq).then(
         (outcome) => {
           if (outcome === 'hang') return;
           if (outcome === 'drop') {
@@ -84,6 +107,7 @@ export async function serveEmulator(handler: EmulatorHandler, faults: FaultInjec
   return {
     url: `http://${host}:${addr.port}`,
     calls,
+    requests,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -94,27 +118,41 @@ export async function serveEmulator(handler: EmulatorHandler, faults: FaultInjec
 
 type Outcome = 'hang' | 'drop' | { response: SimResponse; dropAfter?: boolean };
 
-async function dispatch(handler: EmulatorHandler, faults: FaultInjector, req: SimRequest, calls: Record<string, number>): Promise<Outcome> {
-  if (req.path.startsWith('/__sim/')) return { response: admin(handler, faults, req) };
+interface Served {
+  handler: EmulatorHandler;
+  faults: FaultInjector;
+  requests(): RequestCounts;
+  calls: Record<string, number>;
+  count(operation: string): void;
+  afterRequest: (() => void) | undefined;
+}
+
+async function dispatch(served: Served, req: SimRequest): Promise<Outcome> {
+  const { handler, faults, calls } = served;
+  if (req.path.startsWith('/__sim/')) return { response: admin(served, req) };
   const routed = handler.route(req);
   const key = `${req.method} ${'handle' in routed ? (routed.label ?? routed.operation) : '-'}`;
   calls[key] = (calls[key] ?? 0) + 1;
   if (!('handle' in routed)) return { response: routed };
+  served.count(routed.operation);
   const fault = faults.take(routed.operation);
   if (fault?.kind === 'timeout') return 'hang';
   if (fault?.kind === 'drop') return 'drop';
   if (fault?.kind === 'status') {
-    const response = handler.faultResponse(fault.status!, routed.operation);
+    const response = handler.faultResponse(fault.status!, routed.operation, fault.code);
     if (fault.retryAfterS === undefined) return { response };
     return { response: { ...response, headers: { ...response.headers, 'retry-after': String(fault.retryAfterS) } } };
   }
   const response = await routed.handle();
+  // A real cloud never forgets what it answered: the change is saved before the answer leaves.
+  served.afterRequest?.();
   return { response, dropAfter: fault?.kind === 'drop-after' };
 }
 
-function admin(handler: EmulatorHandler, faults: FaultInjector, req: SimRequest): SimResponse {
+function admin({ handler, faults, requests }: Served, req: SimRequest): SimResponse {
   if (req.path === '/__sim/state' && req.method === 'GET') return { status: 200, body: handler.state() };
-  if (req.path !== '/__sim/faults') return { status: 404, body: { error: 'unknown admin route' } };
+  if (req.path === '/__sim/requests' && req.method === 'GET') return { status: 200, body: requests() };
+  if (req.path !== '/__sim/faults') return handler.admin?.(req) ?? { status: 404, body: { error: 'unknown admin route' } };
   if (req.method === 'GET') return { status: 200, body: { faults: faults.list() } };
   if (req.method === 'DELETE') {
     faults.clear();

@@ -16,6 +16,12 @@ export interface SimVmView {
   /** Tags as key/value (DigitalOcean `k:v` string tags are split). */
   tags: Record<string, string>;
   createdAt: string;
+  /**
+   * DigitalOcean and Hetzner: whether the create named a key registered with the provider in
+   * `ssh_keys`. Without one the provider sets an expiring root password, and the simulated
+   * machine refuses commands until it is changed. Absent (no opinion) for seeded VMs and AWS.
+   */
+  providerSshKey?: boolean;
 }
 
 /** Called when a simulated VM appears or goes, so later tiers can attach a real host (SSH) to it. */
@@ -39,6 +45,22 @@ export interface EmulatorOptions {
   port?: number;
   /** Scale factor on the provider's rate limits (1 = as documented; tests may raise it). */
   rateLimitScale?: number;
+  /**
+   * How long a new VM is missing from the API's listings (DigitalOcean tag listings; EC2, where
+   * Describe by id does not know it either), as real clouds are eventually consistent. Default 0.
+   */
+  listingLagMs?: number;
+  /** Resume from what `RunningEmulator.snapshot()` gave (read back from a file); absent: start empty. */
+  resume?: unknown;
+  /** Called after every API request the emulator served, before its answer is sent (to persist it). */
+  afterRequest?: () => void;
+}
+
+/** API requests an emulator received since it started, per operation, and how many of them were writes. */
+export interface RequestCounts {
+  operations: Record<string, number>;
+  /** Requests of the operations that change VMs (create, delete, tag). */
+  writes: number;
 }
 
 /** A running emulator: its base URL (as the SDK's endpoint takes it), its state, its faults. */
@@ -53,5 +75,9 @@ export interface RunningEmulator {
   calls(): Readonly<Record<string, number>>;
   /** Creates a VM directly in the emulator's state (for foreign-owner and pagination set-ups). */
   seedVm(input: { region: string; size: string; name: string; tags: Record<string, string> }): SimVmView;
+  /** Everything the emulator holds, as JSON-ready data for `resume` (rate-limit windows and faults excepted). */
+  snapshot(): unknown;
+  /** Also `GET /__sim/requests`. */
+  requests(): RequestCounts;
   close(): Promise<void>;
 }

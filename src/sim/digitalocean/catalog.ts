@@ -1,5 +1,5 @@
-import { catalogue as defaultCatalogue, type Catalogue, type SizeSpec } from '../../domain/catalogue/catalogue.js';
 import type { DoAccount } from './account.js';
+import { DO_OFFER, type DoOffer, type DoSizeOffer } from './offer.js';
 
 /** An image the emulator knows, as `GET /v2/images` would show it. */
 export interface ImageSpec {
@@ -15,26 +15,15 @@ const IMAGES: readonly ImageSpec[] = [
   { id: 163_000_003, slug: 'debian-12-x64', name: '12 x64', distribution: 'Debian' },
 ];
 
-/** Monthly transfer (TB) of the basic sizes, which the catalogue does not carry. */
-const TRANSFER_TB: Readonly<Record<string, number>> = {
-  's-1vcpu-512mb-10gb': 0.5,
-  's-1vcpu-1gb': 1,
-  's-1vcpu-2gb': 2,
-  's-2vcpu-2gb': 3,
-  's-2vcpu-4gb': 4,
-  's-4vcpu-8gb': 5,
-  's-8vcpu-16gb': 6,
-};
-
-/** What a droplet create is checked against: the same catalogue data the manifest rules use. */
+/** What a droplet create is checked against: the emulator's own table of DigitalOcean's offer (offer.ts). */
 export interface DoCatalog {
   region(slug: string): { name: string; available: boolean } | undefined;
   /** Every region the API lists, those that take no new droplets included. */
   regionSlugs(): string[];
-  /** The sizes offered in a region (a size is offered if some plan maps to it there). */
-  sizesIn(region: string): SizeSpec[];
-  /** A size anywhere, with the regions that offer it; undefined when no region does. */
-  size(slug: string): { spec: SizeSpec; regions: string[]; transferTb: number } | undefined;
+  /** The sizes sold in a region (none in one that takes no new droplets), less what the account withdrew. */
+  sizesIn(region: string): DoSizeOffer[];
+  /** A size anywhere, with the regions that sell it; undefined when DigitalOcean has no such size. */
+  size(slug: string): { spec: DoSizeOffer; regions: string[] } | undefined;
   image(slugOrId: string | number): ImageSpec | undefined;
   /** The regions that can create droplets from this image (every region that takes droplets, but those the account withdrew it from). */
   imageRegions(image: ImageSpec): string[];
@@ -42,30 +31,26 @@ export interface DoCatalog {
   anyRegionFor(size: string): string | undefined;
 }
 
-/** What the account offers: the catalogue's sizes and images, minus what `account` withdrew. */
-export function createDoCatalog(cat: Catalogue = defaultCatalogue, account?: DoAccount): DoCatalog {
-  const p = cat.digitalocean;
-  const sizesIn = (region: string): SizeSpec[] => {
-    const spec = p.regions[region];
-    if (!spec) return [];
-    const table = p.sizeTables[spec.sizes] ?? {};
-    return Object.values(table).filter((s): s is SizeSpec => !!s && (!s.regions || s.regions.includes(region)) && !account?.withdrawnSizes.has(region, s.size));
-  };
-  const regionsOf = (size: string) => Object.keys(p.regions).filter((r) => sizesIn(r).some((s) => s.size === size));
+/** What the account offers: DigitalOcean's sizes and images (offer.ts), minus what `account` withdrew. */
+export function createDoCatalog(offer: DoOffer = DO_OFFER, account?: DoAccount): DoCatalog {
+  const available = offer.regions.filter((r) => r.available).map((r) => r.slug);
+  const regionsOf = (s: DoSizeOffer) => (s.regions === 'all' ? available : s.regions.filter((r) => available.includes(r)));
   return {
     region: (slug) => {
-      const r = p.regions[slug];
-      return r ? { name: r.name, available: r.available !== false } : undefined;
+      const r = offer.regions.find((x) => x.slug === slug);
+      return r ? { name: r.name, available: r.available } : undefined;
     },
-    regionSlugs: () => Object.keys(p.regions),
-    sizesIn,
+    regionSlugs: () => offer.regions.map((r) => r.slug),
+    sizesIn: (region) => offer.sizes.filter((s) => regionsOf(s).includes(region) && !account?.withdrawnSizes.has(region, s.slug)),
     size: (slug) => {
-      const regions = regionsOf(slug);
-      const spec = regions.length > 0 ? sizesIn(regions[0]!).find((s) => s.size === slug) : undefined;
-      return spec ? { spec, regions, transferTb: TRANSFER_TB[slug] ?? 1 } : undefined;
+      const spec = offer.sizes.find((s) => s.slug === slug);
+      return spec ? { spec, regions: regionsOf(spec) } : undefined;
     },
     image: (key) => IMAGES.find((i) => i.slug === key || i.id === Number(key)),
-    imageRegions: (image) => Object.keys(p.regions).filter((r) => p.regions[r]?.available !== false && !account?.withdrawnImages.has(image.slug, r)),
-    anyRegionFor: (size) => regionsOf(size).find((r) => p.regions[r]?.available !== false),
+    imageRegions: (image) => available.filter((r) => !account?.withdrawnImages.has(image.slug, r)),
+    anyRegionFor: (size) => {
+      const spec = offer.sizes.find((s) => s.slug === size);
+      return spec ? regionsOf(spec)[0] : undefined;
+    },
   };
 }

@@ -1,4 +1,5 @@
 import { bearer, type EmulatorHandler, type SimResponse } from '../common/http.js';
+import { limitsAdmin, limitsView } from './admin.js';
 import type { SlidingWindowLimiter } from './rate-limit.js';
 import { matchRoute, type RouteDeps } from './routes.js';
 
@@ -21,8 +22,8 @@ export interface HandlerDeps extends Omit<RouteDeps, 'error'> {
 
 /**
  * The DigitalOcean API in front of the store: bearer auth, the per-token rate limit with its
- * `ratelimit-*` headers on every authenticated answer, the token's scopes (403 when a
- * custom-scoped token lacks one the route needs), then the routes.
+ * `ratelimit-*` headers on every authenticated answer (and the key listing's 10 a minute), the
+ * token's scopes (403 when a custom-scoped token lacks one the route needs), then the routes.
  * Body-less requests with `Content-Type: application/json` (dots-wrapper sends it on GET and
  * DELETE) are fine: the body is only read by create.
  */
@@ -32,9 +33,9 @@ export function createDoHandler(deps: HandlerDeps): EmulatorHandler {
     seq += 1;
     return { status, body: { id, message, request_id: requestId(seq) } };
   };
-  const canonical = (status: number): SimResponse => {
+  const canonical = (status: number, code?: string): SimResponse => {
     const [id, message] = ERRORS[status] ?? [status >= 500 ? 'server_error' : 'bad_request', `HTTP ${status}`];
-    return error(status, id, message);
+    return error(status, code ?? id, message);
   };
   const routeDeps: RouteDeps = { ...deps, error };
   return {
@@ -45,7 +46,9 @@ export function createDoHandler(deps: HandlerDeps): EmulatorHandler {
       return {
         operation: route?.operation ?? 'unknown',
         handle: () => {
-          const verdict = deps.limiter.admit(token, deps.store.now());
+          const now = deps.store.now();
+          let verdict = deps.limiter.admit(token, now);
+          if (!verdict.refused && route?.operation === 'ssh_keys.list') verdict = deps.limiter.admitKeyListing(token, now);
           const response = verdict.refused ? canonical(429) : !route ? canonical(404) : deps.account.allows(token, route.scopes) ? route.run() : canonical(403);
           return { ...response, headers: { ...verdict.headers, ...response.headers } };
         },
@@ -53,12 +56,16 @@ export function createDoHandler(deps: HandlerDeps): EmulatorHandler {
     },
     // Injected faults stand for failures in front of the API (load balancer, gateway): the
     // error body only, no rate-limit headers, and a 429 without retry-after.
-    faultResponse: (status) => canonical(status),
+    faultResponse: (status, _operation, code) => canonical(status, code),
     state: () => ({
       droplets: deps.store.list().map((d) => deps.store.view(d)),
       account: deps.account.view(),
+      sshKeys: deps.store.sshKeyList(),
       rateLimits: deps.limiter.views(deps.store.now()),
+      limits: limitsView(deps.store),
     }),
+    writeOperations: ['droplets.create', 'droplets.delete'],
+    admin: limitsAdmin(deps.store),
   };
 }
 

@@ -6,6 +6,8 @@ const MINUTE_MS = 60_000;
 /** DigitalOcean's documented limits per token (reference §1.7). */
 export const DO_HOURLY_LIMIT = 5000;
 export const DO_BURST_LIMIT = 250;
+/** "Only 10 `GET` requests to the `/v2/account/keys` endpoint to list SSH keys can be made per 60 seconds" (DO-OAS description.yml). */
+export const DO_KEY_LIST_LIMIT = 10;
 
 /** The verdict on one request: headers to send, and whether it is refused. */
 export interface RateDecision {
@@ -22,27 +24,36 @@ export interface RateLimitView {
   usedLastHour: number;
   usedLastMinute: number;
   rejected: number;
+  /** Key listings (`GET /v2/account/keys`) in the last minute, and those refused by their own limit. */
+  keyListingsLastMinute: number;
+  keyListingsRejected: number;
 }
 
 interface TokenLog {
   /** Times of the counted requests of the last hour, oldest first. */
   times: number[];
   rejected: number;
+  /** Times of the key listings of the last minute, oldest first, and how many were refused. */
+  keyListings: number[];
+  keyListingsRejected: number;
 }
 
 /**
  * DigitalOcean's rate limit model: a one-hour sliding log per token (each request counts for
  * exactly one hour; `ratelimit-reset` is when the oldest counted request expires) plus a
- * one-minute burst limit whose 429 carries `retry-after`. Refused requests are not counted.
+ * one-minute burst limit whose 429 carries `retry-after` and `ratelimit-remaining: 0`. Refused
+ * requests are not counted.
  */
 export class SlidingWindowLimiter {
   readonly limit: number;
   readonly burstLimit: number;
+  readonly keyListLimit: number;
   private readonly logs = new Map<string, TokenLog>();
 
   constructor(scale = 1) {
     this.limit = Math.max(1, Math.floor(DO_HOURLY_LIMIT * scale));
     this.burstLimit = Math.max(1, Math.floor(DO_BURST_LIMIT * scale));
+    this.keyListLimit = Math.max(1, Math.floor(DO_KEY_LIST_LIMIT * scale));
   }
 
   /** Counts a request of `token` at `now`, or refuses it. */
@@ -57,9 +68,27 @@ export class SlidingWindowLimiter {
       log.rejected += 1;
       const oldestInMinute = log.times[log.times.length - inLastMinute]!;
       const retryAfter = Math.max(1, Math.ceil((oldestInMinute + MINUTE_MS - now) / 1000));
-      return { refused: 'burst', headers: { ...this.headers(log, now), 'retry-after': String(retryAfter) } };
+      // As DigitalOcean does: remaining 0 although the hour is not spent (github.com/digitalocean/openapi/pull/816).
+      return { refused: 'burst', headers: { ...this.headers(log, now), 'ratelimit-remaining': '0', 'retry-after': String(retryAfter) } };
     }
     log.times.push(now);
+    return { headers: this.headers(log, now) };
+  }
+
+  /**
+   * The key listing's own limit, after `admit` let the request in: a 429 with `retry-after` once
+   * 10 listings fell in the last minute (the hourly count is spent either way).
+   */
+  admitKeyListing(token: string, now: number): RateDecision {
+    const log = this.logFor(token, now);
+    const recent = countSince(log.keyListings, now - MINUTE_MS);
+    log.keyListings.splice(0, log.keyListings.length - recent);
+    if (recent >= this.keyListLimit) {
+      log.keyListingsRejected += 1;
+      const retryAfter = Math.max(1, Math.ceil((log.keyListings[0]! + MINUTE_MS - now) / 1000));
+      return { refused: 'burst', headers: { ...this.headers(log, now), 'retry-after': String(retryAfter) } };
+    }
+    log.keyListings.push(now);
     return { headers: this.headers(log, now) };
   }
 
@@ -73,6 +102,8 @@ export class SlidingWindowLimiter {
         usedLastHour: log.times.length,
         usedLastMinute: countSince(log.times, now - MINUTE_MS),
         rejected: log.rejected,
+        keyListingsLastMinute: countSince(log.keyListings, now - MINUTE_MS),
+        keyListingsRejected: log.keyListingsRejected,
       };
     });
   }
@@ -80,7 +111,7 @@ export class SlidingWindowLimiter {
   private logFor(token: string, now: number): TokenLog {
     let log = this.logs.get(token);
     if (!log) {
-      log = { times: [], rejected: 0 };
+      log = { times: [], rejected: 0, keyListings: [], keyListingsRejected: 0 };
       this.logs.set(token, log);
     }
     prune(log, now);

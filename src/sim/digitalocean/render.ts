@@ -63,7 +63,7 @@ export function createDoRenderer(catalog: DoCatalog): DoRenderer {
 
 function regionJson(catalog: DoCatalog, slug: string) {
   const r = catalog.region(slug);
-  return { name: r?.name ?? slug, slug, features: REGION_FEATURES, available: r?.available ?? false, sizes: catalog.sizesIn(slug).map((s) => s.size) };
+  return { name: r?.name ?? slug, slug, features: REGION_FEATURES, available: r?.available ?? false, sizes: catalog.sizesIn(slug).map((s) => s.slug) };
 }
 
 function sizeJson(catalog: DoCatalog, slug: string): { slug: string; memory?: number; vcpus?: number; disk?: number; [k: string]: unknown } {
@@ -75,12 +75,12 @@ function sizeJson(catalog: DoCatalog, slug: string): { slug: string; memory?: nu
     memory: spec.memoryMiB,
     vcpus: spec.vcpus,
     disk: spec.diskGB,
-    transfer: s.transferTb,
-    price_monthly: spec.monthlyPrice,
+    transfer: spec.transferTb,
+    price_monthly: spec.priceMonthly,
     // DigitalOcean bills 672 hours a month: $4/mo is $0.00595/h (reference §1.9).
-    price_hourly: Math.round((spec.monthlyPrice / 672) * 100_000) / 100_000,
+    price_hourly: Math.round((spec.priceMonthly / 672) * 100_000) / 100_000,
     regions: s.regions,
-    available: true,
+    available: s.regions.length > 0,
     description: 'Basic',
     disk_info: [{ type: 'local', size: { amount: spec.diskGB, unit: 'gib' } }],
   };

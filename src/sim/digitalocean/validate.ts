@@ -22,12 +22,16 @@ interface CreateBody {
   image?: unknown;
   tags?: unknown;
   user_data?: unknown;
+  ssh_keys?: unknown;
 }
 
 const invalid = (what: string): Refusal => ({ ok: false, status: 422, message: `You specified an invalid ${what} for Droplet creation.` });
 
-/** Checks a `POST /v2/droplets` body against the API's rules and the catalogue. */
-export function checkCreate(body: unknown, catalog: DoCatalog): CreateCheck {
+/**
+ * Checks a `POST /v2/droplets` body against the API's rules and what DigitalOcean sells (offer.ts).
+ * `sshKeyId` finds an account key by id or fingerprint (`ssh_keys` takes either, reference §1.2).
+ */
+export function checkCreate(body: unknown, catalog: DoCatalog, sshKeyId: (ref: string | number) => number | undefined): CreateCheck {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return { ok: false, status: 400, message: 'Unable to parse the request body as a JSON object.' };
   }
@@ -46,6 +50,8 @@ export function checkCreate(body: unknown, catalog: DoCatalog): CreateCheck {
   if (b.user_data !== undefined && (typeof b.user_data !== 'string' || Buffer.byteLength(b.user_data) > USER_DATA_MAX)) {
     return { ok: false, status: 422, message: 'user_data must be a string of at most 64 KiB.' };
   }
+  const sshKeyIds = checkSshKeys(b.ssh_keys, sshKeyId);
+  if (!Array.isArray(sshKeyIds)) return sshKeyIds;
   return {
     ok: true,
     input: {
@@ -55,8 +61,27 @@ export function checkCreate(body: unknown, catalog: DoCatalog): CreateCheck {
       image: b.image,
       tags: [...new Set(tags as string[])],
       ...(typeof b.user_data === 'string' ? { userData: b.user_data } : {}),
+      sshKeyIds,
     },
   };
+}
+
+/**
+ * Every `ssh_keys` entry must name a key of the account; the API's answer otherwise is
+ * 422 "You specified invalid ssh key ids for Droplet creation." (motdotla/digitalocean#45,
+ * DigitalOceanPHP/Client#37).
+ */
+function checkSshKeys(raw: unknown, sshKeyId: (ref: string | number) => number | undefined): number[] | Refusal {
+  const refs = raw ?? [];
+  const refused: Refusal = { ok: false, status: 422, message: 'You specified invalid ssh key ids for Droplet creation.' };
+  if (!Array.isArray(refs)) return refused;
+  const ids: number[] = [];
+  for (const ref of refs) {
+    const id = typeof ref === 'string' || typeof ref === 'number' ? sshKeyId(ref) : undefined;
+    if (id === undefined) return refused;
+    ids.push(id);
+  }
+  return [...new Set(ids)];
 }
 
 /** A region is optional in a create (any region that sells the size); when given it must take the size. */
@@ -68,7 +93,7 @@ function checkRegion(region: unknown, size: string, catalog: DoCatalog): { ok: t
   const spec = typeof region === 'string' ? catalog.region(region) : undefined;
   if (typeof region !== 'string' || !spec) return invalid('region');
   if (!spec.available) return { ok: false, status: 422, message: `Region ${region} is not available for new Droplets.` };
-  if (!catalog.sizesIn(region).some((s) => s.size === size)) {
+  if (!catalog.sizesIn(region).some((s) => s.slug === size)) {
     return { ok: false, status: 422, message: `Size ${size} is not available in region ${region}.` };
   }
   return { ok: true, slug: region };

@@ -99,7 +99,7 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions): Promi
     calls,
     state: () => store.snapshot(),
   });
-  const server = await serveEmulator(handler, faults, options.port ?? 0);
+  const server = await serveEmulator(handler, faults, { port: options.port ?? 0 });
   url = server.url;
 
   const bare = (repo: string): string => {

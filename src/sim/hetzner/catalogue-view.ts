@@ -1,40 +1,18 @@
-import { catalogue as defaultCatalogue, type Catalogue, type SizeSpec } from '../../domain/catalogue/catalogue.js';
+import { HETZNER_OFFER, type HetznerOffer, type LocationOffer } from './offer.js';
 import { HetznerProject, type HetznerImage } from './project.js';
 
 /** A Hetzner location as the API describes it. */
-export interface LocationView {
-  id: number;
-  name: string;
-  description: string;
-  country: string;
-  city: string;
-  latitude: number;
-  longitude: number;
-  network_zone: string;
-}
-
-/** Facts the catalogue does not hold (provider-apis.md §2.9); unknown codes get neutral values. */
-const LOCATION_FACTS: Record<string, Omit<LocationView, 'name' | 'description' | 'city'>> = {
-  fsn1: { id: 1, country: 'DE', latitude: 50.47612, longitude: 12.370071, network_zone: 'eu-central' },
-  nbg1: { id: 2, country: 'DE', latitude: 49.452102, longitude: 11.076665, network_zone: 'eu-central' },
-  hel1: { id: 3, country: 'FI', latitude: 60.169855, longitude: 24.938379, network_zone: 'eu-central' },
-  ash: { id: 4, country: 'US', latitude: 39.045821, longitude: -77.487073, network_zone: 'us-east' },
-  hil: { id: 5, country: 'US', latitude: 45.54222, longitude: -122.951924, network_zone: 'us-west' },
-  sin: { id: 6, country: 'SG', latitude: 1.283333, longitude: 103.833333, network_zone: 'ap-southeast' },
-};
+export type LocationView = LocationOffer;
 
 /** A server type and what it costs in each location that sells it. */
 export interface ServerTypeView {
   name: string;
-  spec: SizeSpec;
+  spec: { vcpus: number; memoryMiB: number; diskGB: number };
   /** location → monthly net price, for every location where the type can be ordered. */
   prices: Map<string, number>;
 }
 
-/**
- * What the emulator sells, read from the same catalogue the manifest validator uses: a server
- * type is orderable in a location when it is the `size` of a plan in that location's table.
- */
+/** What the emulator sells: its own table of Hetzner's offer (offer.ts), not clusterops' catalogue. */
 export interface HetznerCatalogueView {
   location(name: string): LocationView | undefined;
   /** Every location, in catalogue order. */
@@ -48,27 +26,16 @@ export interface HetznerCatalogueView {
   images(): readonly HetznerImage[];
 }
 
-export function createCatalogueView(cat: Catalogue = defaultCatalogue, project = new HetznerProject()): HetznerCatalogueView {
-  const hz = cat.hetzner;
-  const types = new Map<string, ServerTypeView>();
-  for (const [code, region] of Object.entries(hz.regions)) {
-    if (region.available === false) continue;
-    for (const spec of Object.values(hz.sizeTables[region.sizes] ?? {})) {
-      if (!spec || (spec.regions && !spec.regions.includes(code))) continue;
-      const view = types.get(spec.size) ?? { name: spec.size, spec, prices: new Map<string, number>() };
-      view.prices.set(code, spec.monthlyPrice);
-      types.set(spec.size, view);
-    }
-  }
-  const location = (name: string): LocationView | undefined => {
-    const region = hz.regions[name];
-    if (!region) return undefined;
-    const facts = LOCATION_FACTS[name] ?? { id: 1000, country: '', latitude: 0, longitude: 0, network_zone: '' };
-    return { ...facts, name, description: region.name, city: region.name.split(',')[0]! };
-  };
+export function createCatalogueView(offer: HetznerOffer = HETZNER_OFFER, project = new HetznerProject()): HetznerCatalogueView {
+  const types = new Map<string, ServerTypeView>(
+    offer.serverTypes.map((t) => [
+      t.name,
+      { name: t.name, spec: { vcpus: t.cores, memoryMiB: t.memoryGB * 1024, diskGB: t.diskGB }, prices: new Map(Object.entries(t.prices)) },
+    ]),
+  );
   return {
-    location,
-    locations: () => Object.keys(hz.regions).map((name) => location(name)!),
+    location: (name) => offer.locations.find((l) => l.name === name),
+    locations: () => [...offer.locations],
     serverType: (name) => types.get(name),
     serverTypes: () => [...types.values()],
     available: (loc, type) => types.get(type)?.prices.has(loc) === true && !project.unavailableTypes.has(loc, type),

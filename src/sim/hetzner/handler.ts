@@ -10,6 +10,8 @@ export interface HandlerDeps {
   limiter: RateLimiter;
   routes: readonly ApiRoute[];
   state(): unknown;
+  /** The emulator's own `/__sim/…` routes. */
+  admin?(req: SimRequest): SimResponse | undefined;
 }
 
 /** Requests without a valid token share one bucket, so junk tokens cannot grow the limiter. */
@@ -40,11 +42,13 @@ export function createHetznerHandler(d: HandlerDeps): EmulatorHandler {
       const { route, id } = found;
       return { operation: route.operation, handle: () => withHeaders(route.handle(req, id)) } satisfies SimRoute;
     },
-    faultResponse: (status) => {
-      const r = errorForStatus(status);
+    faultResponse: (status, _operation, code) => {
+      const r = errorForStatus(status, code);
       return { ...r, headers: { ...lastHeaders } };
     },
     state: d.state,
+    writeOperations: d.routes.filter((r) => r.method !== 'GET').map((r) => r.operation),
+    ...(d.admin ? { admin: d.admin } : {}),
   };
 }
 

@@ -1,1 +1,1 @@
-export { startHetznerEmulator, type HetznerEmulator } from './emulator.js';
+export { startHetznerEmulator, type HetznerEmulator, type HetznerEmulatorOptions } from './emulator.js';

@@ -119,3 +119,19 @@ function validTerm(term: LabelTerm, values: string[], invalid: string): LabelTer
   if (labelKeyProblem(term.key, true) !== null) return invalid;
   return values.every((v) => VALUE.test(v)) ? term : invalid;
 }
+
+/**
+ * The `name` (exact) and `label_selector` filters every Hetzner listing takes; a string is why
+ * the selector is invalid.
+ */
+export function filterByNameAndLabels<T extends { name: string; labels: Labels }>(items: T[], query: URLSearchParams): T[] | string {
+  const name = query.get('name');
+  let out = name === null ? items : items.filter((i) => i.name === name);
+  const selector = query.get('label_selector');
+  if (selector !== null && selector !== '') {
+    const terms = parseLabelSelector(selector);
+    if (typeof terms === 'string') return terms;
+    out = out.filter((i) => matchesSelector(i.labels, terms));
+  }
+  return out;
+}

@@ -1,22 +1,19 @@
 import type { SimRequest, SimResponse } from '../common/http.js';
 import type { HetznerCatalogueView, LocationView, ServerTypeView } from './catalogue-view.js';
 import { invalidInput } from './errors.js';
-import { selectByLabels } from './labels.js';
 import { paginate, readPaging } from './pagination.js';
-import type { HetznerProject, HetznerSshKey } from './project.js';
 import type { ApiRoute } from './routes.js';
 
 /**
- * The read-only catalogue and project routes (HZ-OAS `/locations`, `/server_types`, `/images`,
- * `/ssh_keys`), with the filters clients use: `name` everywhere, plus `type` / `architecture` /
- * `status` on images and `fingerprint` / `label_selector` on SSH keys.
+ * The read-only catalogue routes (HZ-OAS `/locations`, `/server_types`, `/images`; SSH keys are
+ * ssh-keys.ts), with the filters clients use: `name` everywhere, plus `type` / `architecture` /
+ * `status` on images.
  */
-export function projectRoutes(cat: HetznerCatalogueView, project: HetznerProject): ApiRoute[] {
+export function projectRoutes(cat: HetznerCatalogueView): ApiRoute[] {
   return [
     { method: 'GET', pattern: /^\/v1\/locations$/, operation: 'locations.list', handle: (req) => list(req, 'locations', byName(req, cat.locations())) },
     { method: 'GET', pattern: /^\/v1\/server_types$/, operation: 'serverTypes.list', handle: (req) => list(req, 'server_types', byName(req, cat.serverTypes()).map((t) => serverTypeJson(t, cat))) },
     { method: 'GET', pattern: /^\/v1\/images$/, operation: 'images.list', handle: (req) => list(req, 'images', images(req, cat)) },
-    { method: 'GET', pattern: /^\/v1\/ssh_keys$/, operation: 'sshKeys.list', handle: (req) => sshKeys(req, project.sshKeys) },
   ];
 }
 
@@ -90,10 +87,4 @@ function images(req: SimRequest, cat: HetznerCatalogueView): Record<string, unkn
       labels: {},
       architecture: i.architecture,
     }));
-}
-
-function sshKeys(req: SimRequest, keys: readonly HetznerSshKey[]): SimResponse {
-  const fingerprint = req.query.get('fingerprint');
-  const found = selectByLabels(byName(req, keys).filter((k) => fingerprint === null || k.fingerprint === fingerprint), req.query.get('label_selector'));
-  return typeof found === 'string' ? invalidInput('label_selector', found) : list(req, 'ssh_keys', found);
 }

@@ -71,6 +71,7 @@ export function createRenderer(store: ServerStore, cat: HetznerCatalogueView, no
       ip: s.ipv4,
       tags: { ...s.labels },
       createdAt: iso(s.createdAt),
+      ...(s.sshKeyIds ? { providerSshKey: s.sshKeyIds.length > 0 } : {}),
     }),
   };
 }

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { jsonBody, type SimRequest, type SimResponse } from '../common/http.js';
 import type { HetznerCatalogueView } from './catalogue-view.js';
-import { hetznerError } from './errors.js';
-import { selectByLabels } from './labels.js';
+import { hetznerError, lockedError, placementError } from './errors.js';
+import { filterByNameAndLabels, matchesSelector, parseLabelSelector } from './labels.js';
 import { paginate, readPaging } from './pagination.js';
 import type { HetznerProject } from './project.js';
 import { projectRoutes } from './project-routes.js';
 import type { Renderer } from './render.js';
-import type { ServerRecord, ServerStore } from './server-store.js';
+import { placementKey, type ServerRecord, type ServerStore } from './server-store.js';
+import { checkSshKeys, sshKeyRoutes } from './ssh-keys.js';
 import { validateCreate, type CreateServerBody } from './validate-create.js';
 
 /** One API route: method + path pattern, the operation name used for faults and counts. */
@@ -31,11 +32,12 @@ export function createRoutes(d: RouteDeps): ApiRoute[] {
     { method: 'GET', pattern: /^\/v1\/servers$/, operation: 'servers.list', handle: (req) => listServers(d, req) },
     { method: 'POST', pattern: /^\/v1\/servers$/, operation: 'servers.create', handle: (req) => createServer(d, req) },
     { method: 'GET', pattern: /^\/v1\/servers\/([^/]+)$/, operation: 'servers.get', handle: (_, id) => withServer(d, id, (s) => ok({ server: d.render.server(s) })) },
-    { method: 'DELETE', pattern: /^\/v1\/servers\/([^/]+)$/, operation: 'servers.delete', handle: (_, id) => withServer(d, id, (s) => ok({ action: d.render.action(d.store.delete(s)) })) },
+    { method: 'DELETE', pattern: /^\/v1\/servers\/([^/]+)$/, operation: 'servers.delete', handle: (_, id) => withServer(d, id, (s) => deleteServer(d, s)) },
     { method: 'GET', pattern: /^\/v1\/servers\/([^/]+)\/actions$/, operation: 'servers.actions', handle: (req, id) => withServer(d, id, (s) => listActions(d, req, d.store.actionsOf(s.id))) },
     { method: 'GET', pattern: /^\/v1\/actions$/, operation: 'actions.list', handle: (req) => listActionsById(d, req) },
     { method: 'GET', pattern: /^\/v1\/actions\/([^/]+)$/, operation: 'actions.get', handle: (_, id) => getAction(d, id) },
-    ...projectRoutes(d.catalogue, d.project),
+    ...projectRoutes(d.catalogue),
+    ...sshKeyRoutes(d),
   ];
 }
 
@@ -51,12 +53,8 @@ function withServer(d: RouteDeps, id: number, fn: (s: ServerRecord) => SimRespon
 function listServers(d: RouteDeps, req: SimRequest): SimResponse {
   const paging = readPaging(req.query);
   if (typeof paging === 'string') return queryInvalid('page', paging);
-  let servers = d.store.list();
-  const name = req.query.get('name');
-  if (name !== null) servers = servers.filter((s) => s.name === name);
-  const selected = selectByLabels(servers, req.query.get('label_selector'));
-  if (typeof selected === 'string') return queryInvalid('label_selector', selected);
-  servers = selected;
+  let servers = filterByNameAndLabels(d.store.list(), req.query);
+  if (typeof servers === 'string') return queryInvalid('label_selector', servers);
   // Both the documented repeated `status=` and the `status[]=` that axios-based clients send.
   const statuses = [...req.query.getAll('status'), ...req.query.getAll('status[]')];
   if (statuses.length > 0) servers = servers.filter((s) => statuses.includes(d.store.status(s)));
@@ -69,11 +67,17 @@ function createServer(d: RouteDeps, req: SimRequest): SimResponse {
   const body = jsonBody<CreateServerBody>(req);
   const input = validateCreate(body, d.catalogue);
   if ('status' in input) return input;
+  const sshKeyIds = checkSshKeys(body?.ssh_keys, d.store);
+  if (!Array.isArray(sshKeyIds)) return sshKeyIds;
   if (d.store.byName(input.name)) {
     return hetznerError(409, 'uniqueness_error', 'server name is already used', { fields: [{ name: 'name' }] });
   }
-  const { server, action, next } = d.store.create(input);
-  const withKeys = Array.isArray(body?.ssh_keys) && body.ssh_keys.length > 0;
+  if (d.store.unavailable.has(placementKey(input.serverType, input.location))) {
+    d.store.counters.refusedUnavailable += 1;
+    return placementError();
+  }
+  const { server, action, next } = d.store.create({ ...input, sshKeyIds });
+  const withKeys = sshKeyIds.length > 0;
   return ok(
     {
       server: d.render.server(server),
@@ -84,6 +88,15 @@ function createServer(d: RouteDeps, req: SimRequest): SimResponse {
     },
     201,
   );
+}
+
+function deleteServer(d: RouteDeps, server: ServerRecord): SimResponse {
+  const creating = d.store.runningCreate(server);
+  if (creating) {
+    d.store.counters.refusedLocked += 1;
+    return lockedError(creating.command);
+  }
+  return ok({ action: d.render.action(d.store.delete(server)) });
 }
 
 function listActions(d: RouteDeps, req: SimRequest, actions: { id: number }[]): SimResponse {

@@ -20,7 +20,7 @@ export interface CreateServerBody {
 const HOSTNAME = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 const MAX_USER_DATA = 32 * 1024;
 
-/** Checks a create body against the API's rules and the catalogue; a response is the 4xx to answer. */
+/** Checks a create body against the API's rules and what Hetzner sells (offer.ts); a response is the 4xx to answer. */
 export function validateCreate(body: CreateServerBody | undefined, cat: HetznerCatalogueView): NewServer | SimResponse {
   if (body === undefined || typeof body !== 'object' || body === null) return hetznerError(400, 'json_error', 'request body is not a JSON object');
   const { name, server_type: type, location, image } = body;

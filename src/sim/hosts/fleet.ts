@@ -3,6 +3,8 @@ import { fingerprintOf } from '../../orchestrators/ssh/known-hosts.js';
 import type { CommandResult } from '../../orchestrators/ssh/types.js';
 import type { Clock } from '../common/clock.js';
 import type { SimVmView, VmHooks } from '../common/types.js';
+import { savedMap, savedNumber, savedObject, savedString, savedStrings } from '../state/shape.js';
+import type { SimStatePart } from '../state/state-file.js';
 import { deriveHostKey } from './host-keys.js';
 import type { SimK3sView } from './k3s-model.js';
 import { SimSshServer } from './ssh-server.js';
@@ -25,6 +27,12 @@ export interface SimHostFleetOptions {
   hostKeySeed?: string;
   /** Where hook-driven attach/detach failures go. */
   log?: Logger;
+  /**
+   * Strict root passwords (default true): the machine of a VM whose provider set a root password
+   * (`providerSshKey: false`: DigitalOcean or Hetzner, created without a registered key) accepts
+   * key authentication but refuses every command until the password is changed, as PAM does.
+   */
+  expireRootPasswords?: boolean;
 }
 
 /**
@@ -34,7 +42,7 @@ export interface SimHostFleetOptions {
  * reaches the same hosts in process (an address never attached is a fresh machine), throwing
  * `TransientError('SshUnreachable')` for a host that is down or detached, as the SSH runner does.
  */
-export interface SimHostFleet {
+export interface SimHostFleet extends SimStatePart {
   readonly port: number;
   /** Starts the VM's sshd (idempotent; a VM without an address is ignored). */
   attach(vm: SimVmView): Promise<void>;
@@ -59,8 +67,23 @@ export interface SimHostFleet {
   createService(managerIp: string, name: string, replicas: number): void;
   /** Test set-up: a k3s Deployment with `replicas` pods, through the server at `serverIp`. */
   createDeployment(serverIp: string, name: string, replicas: number): void;
+  /** What `restore` takes: the world, which VM each address belongs to, host-key generations. */
+  snapshot(): SimHostFleetSnapshot;
+  /**
+   * Resumes a saved fleet: the machines as they were, each attached one's sshd started again at
+   * its address with its host key. Without a saved fleet, every VM of `vms()` gets a fresh machine.
+   */
+  restore(saved: unknown, vms: () => readonly SimVmView[]): Promise<void>;
   /** Stops every sshd. */
   close(): Promise<void>;
+}
+
+/** A fleet as saved (see `SimHostFleet.restore`). */
+export interface SimHostFleetSnapshot {
+  world: unknown;
+  attached: string[];
+  lastVm: Record<string, string>;
+  keyGeneration: Record<string, number>;
 }
 
 interface Attached {
@@ -73,16 +96,28 @@ export function createSimHostFleet(options: SimHostFleetOptions): SimHostFleet {
   const port = options.port ?? 2222;
   const seed = options.hostKeySeed ?? 'clusterops-sim';
   const log = options.log ?? silentLogger;
+  const strictPasswords = options.expireRootPasswords ?? true;
   const world = new SimHostWorld({ seed, ...(options.clock ? { clock: options.clock } : {}), ...(options.drainDelayMs !== undefined ? { drainDelayMs: options.drainDelayMs } : {}) });
   const attached = new Map<string, Attached>();
   const keyGeneration = new Map<string, number>();
   // The VM each address last belonged to: a new VM at a reused address is a new machine with its own host key.
   const lastVm = new Map<string, string>();
   let closed = false;
+  // Set by the cloud that saves the fleet with it (`onChange`), called after every change but
+  // attach/detach: those come from the cloud's hooks, inside requests the cloud saves after.
+  let changed: () => void = () => undefined;
+  const changing = <T>(change: () => T): T => {
+    try {
+      return change();
+    } finally {
+      changed();
+    }
+  };
+  const exec = (ip: string, command: string) => changing(() => world.exec(ip, command));
 
   const hostKey = (ip: string) => deriveHostKey(`${seed}\0${ip}\0${keyGeneration.get(ip) ?? 0}`);
   const newServer = (ip: string) =>
-    new SimSshServer({ ip, port, hostKey: hostKey(ip), authorizedKeys: options.authorizedKeys, exec: (command) => world.exec(ip, command) });
+    new SimSshServer({ ip, port, hostKey: hostKey(ip), authorizedKeys: options.authorizedKeys, exec: (command) => exec(ip, command) });
   const enqueue = (entry: Attached, step: () => Promise<void>): Promise<void> => {
     const run = entry.queue.then(step);
     entry.queue = run.catch(() => undefined);
@@ -96,13 +131,18 @@ export function createSimHostFleet(options: SimHostFleetOptions): SimHostFleet {
       if (!closed && attached.get(ip) === entry && world.reachable(ip)) await entry.server.start();
     });
 
+  const stopping = new Map<string, Promise<void>>();
   const detach = async (vm: SimVmView | string): Promise<void> => {
     const ip = typeof vm === 'string' ? vm : vm.ip;
     if (!ip) return;
     world.removeHost(ip);
     const entry = attached.get(ip);
     attached.delete(ip);
-    if (entry) await enqueue(entry, () => entry.server.stop());
+    if (!entry) return;
+    // A new VM may get the address at once (clouds reuse them): its sshd starts after this one stopped.
+    const stopped = enqueue(entry, () => entry.server.stop());
+    stopping.set(ip, stopped.catch(() => undefined));
+    await stopped;
   };
 
   const fleet: SimHostFleet = {
@@ -112,13 +152,13 @@ export function createSimHostFleet(options: SimHostFleetOptions): SimHostFleet {
       const previous = lastVm.get(vm.ip);
       if (previous !== undefined && previous !== vm.id) keyGeneration.set(vm.ip, (keyGeneration.get(vm.ip) ?? 0) + 1);
       lastVm.set(vm.ip, vm.id);
-      world.addHost(vm.ip, vm.name || undefined);
-      const entry: Attached = { server: newServer(vm.ip), queue: Promise.resolve() };
+      world.addHost(vm.ip, vm.name || undefined, { passwordExpired: strictPasswords && vm.providerSshKey === false });
+      const entry: Attached = { server: newServer(vm.ip), queue: stopping.get(vm.ip) ?? Promise.resolve() };
       attached.set(vm.ip, entry);
       await enqueue(entry, () => entry.server.start());
     },
     detach,
-    exec: async (ip, command) => world.exec(ip, command),
+    exec: async (ip, command) => exec(ip, command),
     hooks: () => ({
       created: (vm) => void fleet.attach(vm).catch((err: unknown) => log.warn({ ip: vm.ip, error: err }, 'simulated host: sshd did not start')),
       deleted: (vm) => void detach(vm).catch((err: unknown) => log.warn({ ip: vm.ip, error: err }, 'simulated host: sshd did not stop')),
@@ -127,19 +167,38 @@ export function createSimHostFleet(options: SimHostFleetOptions): SimHostFleet {
       world.setDown(ip, down);
       const entry = attached.get(ip);
       if (entry) await restart(ip, entry);
+      changed();
     },
-    refuseJoin: (ip, times) => world.refuseJoin(ip, times),
-    blockDrain: (ip, reason) => world.blockDrain(ip, reason),
+    refuseJoin: (ip, times) => changing(() => world.refuseJoin(ip, times)),
+    blockDrain: (ip, reason) => changing(() => world.blockDrain(ip, reason)),
     async rotateHostKey(ip) {
       keyGeneration.set(ip, (keyGeneration.get(ip) ?? 0) + 1);
       const entry = attached.get(ip);
       if (entry) await restart(ip, entry);
+      changed();
     },
     hostKeyFingerprint: (ip) => fingerprintOf(hostKey(ip).publicBlob),
     swarm: (ip) => world.swarm(ip),
     k3s: (ip) => world.k3s(ip),
-    createService: (managerIp, name, replicas) => world.createService(managerIp, name, replicas),
-    createDeployment: (serverIp, name, replicas) => world.createDeployment(serverIp, name, replicas),
+    createService: (managerIp, name, replicas) => changing(() => world.createService(managerIp, name, replicas)),
+    createDeployment: (serverIp, name, replicas) => changing(() => world.createDeployment(serverIp, name, replicas)),
+    onChange: (save) => void (changed = save),
+    snapshot: () => ({ world: world.snapshot(), attached: [...attached.keys()], lastVm: Object.fromEntries(lastVm), keyGeneration: Object.fromEntries(keyGeneration) }),
+    async restore(saved, vms) {
+      if (saved === undefined) {
+        for (const vm of vms()) await fleet.attach(vm);
+        return;
+      }
+      const s = savedObject(saved, 'hosts');
+      world.restore(s.world);
+      for (const [ip, vm] of savedMap(s.lastVm, 'hosts.lastVm', savedString)) lastVm.set(ip, vm);
+      for (const [ip, n] of savedMap(s.keyGeneration, 'hosts.keyGeneration', savedNumber)) keyGeneration.set(ip, n);
+      for (const ip of savedStrings(s.attached, 'hosts.attached')) {
+        const entry: Attached = { server: newServer(ip), queue: Promise.resolve() };
+        attached.set(ip, entry);
+        if (world.reachable(ip)) await enqueue(entry, () => entry.server.start());
+      }
+    },
     async close() {
       closed = true;
       const entries = [...attached.values()];

@@ -23,6 +23,15 @@ export class IdSource {
   hex(length: number): string {
     return this.next(length, '0123456789abcdef');
   }
+
+  /** How many hashes were drawn: with the seed, all a restarted source needs to go on. */
+  snapshot(): number {
+    return this.n;
+  }
+
+  restore(drawn: number): void {
+    this.n = drawn;
+  }
 }
 
 /** Kubernetes' name suffix alphabet (no vowels, no look-alikes). */

@@ -8,6 +8,11 @@ export interface HostState {
   down: boolean;
   /** The VM was deleted; a later VM at the address is a new host (`addHost`). */
   gone: boolean;
+  /**
+   * The root password has expired (a DigitalOcean or Hetzner VM created without a provider SSH
+   * key): key authentication works, every command is refused until the password is changed.
+   */
+  passwordExpired: boolean;
   /** Join attempts still to refuse (fault). */
   refuseJoins: number;
   /** Name of a task/pod pinned to this host that a drain cannot move (fault), or null. */

@@ -9,6 +9,15 @@ import { parseHostCommand, shapeOf, type HostCommand } from './parse.js';
 import { isUp, type HostState, type WorldContext } from './state.js';
 import { SwarmEngine } from './swarm-commands.js';
 import { placeTask, settleSwarm, viewSwarm, type SimSwarmView } from './swarm-model.js';
+import { readWorldSnapshot, saveK3s, saveSwarm, type SimHostWorldSnapshot } from './world-snapshot.js';
+
+/**
+ * What sshd prints, exiting 1, for any command on a host whose password has expired: pam_unix's
+ * account message (Linux-PAM `pam_unix_acct.c`, `PAM_NEW_AUTHTOK_REQD` with the change forced by
+ * the administrator) and then OpenSSH's from `session.c` `do_pwchange` when the session has no TTY.
+ * As seen on cloud VMs with an expired root password (pingcap/tidb#37836, hetznercloud/hcloud-python#121).
+ */
+export const PASSWORD_EXPIRED = 'You are required to change your password immediately (administrator enforced).\nPassword change required but no TTY available.\n';
 
 /** Options of the host state machine. */
 export interface SimHostWorldOptions {
@@ -29,7 +38,7 @@ export interface SimHostWorldOptions {
  * added at the address (a reused IP): that is a fresh machine again.
  */
 export class SimHostWorld {
-  private readonly hosts = new Map<string, HostState>();
+  private hosts = new Map<string, HostState>();
   private readonly ctx: WorldContext;
   private readonly swarms: SwarmEngine;
   private readonly k3sClusters: K3sEngine;
@@ -46,12 +55,37 @@ export class SimHostWorld {
     this.k3sClusters = new K3sEngine(this.ctx);
   }
 
-  /** Registers a machine (idempotent); `hostname` is what `docker node ls` sorts by. */
-  addHost(ip: string, hostname?: string): void {
+  /** Every machine, swarm and k3s cluster, with the id counter: what a restarted world needs. */
+  snapshot(): SimHostWorldSnapshot {
+    return {
+      hosts: structuredClone([...this.hosts.values()]),
+      swarms: [...this.swarms.swarms.values()].map(saveSwarm),
+      k3s: [...this.k3sClusters.clusters.values()].map(saveK3s),
+      ids: this.ctx.ids.snapshot(),
+    };
+  }
+
+  /** Replaces the world with a saved one (same seed expected: ids continue from the saved count). */
+  restore(saved: unknown): void {
+    const { hosts, swarms, k3s, ids } = readWorldSnapshot(saved);
+    this.hosts = new Map(hosts.map((h) => [h.ip, h]));
+    this.swarms.swarms.clear();
+    for (const swarm of swarms) this.swarms.swarms.set(swarm.id, swarm);
+    this.k3sClusters.clusters.clear();
+    for (const cluster of k3s) this.k3sClusters.clusters.set(cluster.id, cluster);
+    this.ctx.ids.restore(ids);
+  }
+
+  /**
+   * Registers a machine (idempotent); `hostname` is what `docker node ls` sorts by.
+   * `passwordExpired`: its root password must be changed before it runs any command.
+   */
+  addHost(ip: string, hostname?: string, options: { passwordExpired?: boolean } = {}): void {
     // A new VM at a deleted VM's address (clouds reuse IPs) is a new machine: no swarm, no k3s.
     if (this.hosts.get(ip)?.gone) this.hosts.delete(ip);
     const host = this.hostAt(ip);
     if (hostname) host.hostname = hostname;
+    if (options.passwordExpired !== undefined) host.passwordExpired = options.passwordExpired;
   }
 
   /** The VM is deleted: unreachable for good, Down / NotReady to its cluster. */
@@ -73,6 +107,7 @@ export class SimHostWorld {
   exec(ip: string, command: string): CommandResult {
     const host = this.hostAt(ip);
     if (host.gone || host.down) throw new TransientError('SshUnreachable', `ssh ${ip}: connect ECONNREFUSED (simulated host is ${host.gone ? 'gone' : 'down'})`);
+    if (host.passwordExpired) return fail(PASSWORD_EXPIRED);
     const cmd = parseHostCommand(command);
     if (!cmd) return fail(`sim-host: unsupported command (not one of src/orchestrators/commands.ts): ${shapeOf(command)}`, 127);
     this.settle();
@@ -143,7 +178,7 @@ export class SimHostWorld {
   private hostAt(ip: string): HostState {
     let host = this.hosts.get(ip);
     if (!host) {
-      host = { ip, hostname: `host-${ip.replace(/[.:]/g, '-')}`, down: false, gone: false, refuseJoins: 0, drainBlocker: null, docker: null, k3s: null };
+      host = { ip, hostname: `host-${ip.replace(/[.:]/g, '-')}`, down: false, gone: false, passwordExpired: false, refuseJoins: 0, drainBlocker: null, docker: null, k3s: null };
       this.hosts.set(ip, host);
     }
     return host;

@@ -211,6 +211,7 @@ describe.skipIf(!gate.run)('e2e/swarm: the reconciler forms and changes a real s
     sim = await startSimCloud({
       bootMs: 200,
       deleteMs: 200,
+      listingLagMs: 1_000,
       ips,
       hooks: { deleted: (vm) => void (vm.ip && !deletedAt.has(vm.ip) && deletedAt.set(vm.ip, Date.now())) },
     });

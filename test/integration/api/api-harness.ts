@@ -48,6 +48,8 @@ export interface StartOptions {
   config?: Partial<ServeConfig>;
   bootMs?: number;
   deleteMs?: number;
+  /** How long new VMs are missing from listings (the reliability tiers turn it on). */
+  listingLagMs?: number;
   /** Receives every log line (default: silent). */
   log?: Logger;
 }
@@ -59,7 +61,7 @@ export interface StartOptions {
  */
 export async function startApiWorld(options: StartOptions = {}): Promise<ApiWorld> {
   const repo = new TestRepo();
-  const sim = await startSimCloud({ bootMs: options.bootMs ?? 20, deleteMs: options.deleteMs ?? 20 });
+  const sim = await startSimCloud({ bootMs: options.bootMs ?? 20, deleteMs: options.deleteMs ?? 20, ...(options.listingLagMs ? { listingLagMs: options.listingLagMs } : {}) });
   const dataDir = mkdtempSync(join(tmpdir(), 'clusterops-api-'));
   const accounts = await openAccounts(dataDir);
   await accounts.createOrganization('org_abc123', 'ABC');

@@ -125,9 +125,14 @@ describe('clusterops preflight', () => {
   });
 
   it('a registered SSH key is found by its MD5 fingerprint', async () => {
-    sim.emulators.digitalocean.account.sshKeys.push({ id: 512190, name: 'clusterops', fingerprint, public_key: 'ssh-ed25519 AAAA clusterops' });
+    const res = await fetch(`${sim.endpoints().digitalocean}/account/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${sim.credentials.digitalocean.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'clusterops', public_key: (await ensureKeyPair(dataDir)).publicKey }),
+    });
+    const { ssh_key: key } = (await res.json()) as { ssh_key: { id: number } };
     const r = await preflight();
-    expect(r.lines).toContain(`✓ digitalocean: clusterops' SSH key ${fingerprint} is registered ("clusterops", id 512190)`);
+    expect(r.lines).toContain(`✓ digitalocean: clusterops' SSH key ${fingerprint} is registered ("clusterops", id ${key.id})`);
   });
 
   it('a wrong token or access key: exit 1, one ✗ line each, the provider\'s other checks not run', async () => {

@@ -71,7 +71,7 @@ describe('dashboard: static files and /ui/api', () => {
       revision: { sha: w.co.daemon.desired().revision, committedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
     });
     expect((await get('/ui/api/clusters', w.tokens.eve)).json.clusters.map((c: { id: string }) => c.id)).toEqual(['cluster_bravo']);
-    expect((await get('/ui/api/clusters', w.tokens.eve)).json.clusters[0].monthlyCost.text).toBe('€19.99');
+    expect((await get('/ui/api/clusters', w.tokens.eve)).json.clusters[0].monthlyCost.text).toBe('€20.49');
     // A member without grants sees nothing.
     expect((await get('/ui/api/clusters', w.tokens.bob)).json.clusters).toEqual([]);
     expect((await get('/ui/api/session', w.tokens.eve)).json).toEqual({ userId: 'user_eve', organizations: [{ id: 'org_other', role: 'admin' }], github: false });

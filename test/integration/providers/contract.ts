@@ -4,6 +4,7 @@ import type { PlanName, Provider } from '../../../src/domain/manifest/types.js';
 import { CallCounter } from '../../../src/providers/call-counter.js';
 import { TAG } from '../../../src/providers/ownership.js';
 import type { CreateVmRequest, ProviderAdapter } from '../../../src/providers/types.js';
+import { encodeEd25519 } from '../../../src/orchestrators/ssh/openssh-key.js';
 import { StalledError, TransientError } from '../../../src/reconcile/errors.js';
 import type { RunningEmulator } from '../../../src/sim/common/types.js';
 
@@ -18,8 +19,8 @@ export interface ContractHarness {
   otherRegion: string;
   /** Every adapter built here records into this counter. */
   counter: CallCounter;
-  /** A fresh adapter, as a new process would build it. */
-  adapter(overrides?: { ownerId?: string; credential?: string; timeoutMs?: number }): ProviderAdapter;
+  /** A fresh adapter, as a new process would build it (`endpoint`: through a proxy in front of the emulator). */
+  adapter(overrides?: { ownerId?: string; credential?: string; timeoutMs?: number; endpoint?: string }): ProviderAdapter;
   size(plan: PlanName): string;
   /** The emulator's operation names, for fault injection and call counts. */
   ops: { create: string; list: string; delete: string };
@@ -31,6 +32,20 @@ export interface ContractHarness {
 }
 
 export const OWNER = 'contract-owner';
+/** clusterops' public key in these tests, as `ensureKeyPair` writes it. */
+export const PUBLIC_KEY = encodeEd25519(Buffer.alloc(32, 7), 'clusterops').publicLine;
+
+/** Keeps the emulators a test starts (pass each through the returned function) and closes them after it. */
+export function closedAfterEach(): <E extends RunningEmulator>(e: E) => E {
+  const started: RunningEmulator[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((e) => e.close()));
+  });
+  return (e) => {
+    started.push(e);
+    return e;
+  };
+}
 
 let seq = 0;
 export function request(h: ContractHarness, over: Partial<CreateVmRequest> = {}): CreateVmRequest {
@@ -45,6 +60,8 @@ export function request(h: ContractHarness, over: Partial<CreateVmRequest> = {})
     plan: 'small',
     size: h.size('small'),
     requestToken: `tok-${process.pid}-${seq}`,
+    // As the reconciler sends it when it joins nodes over SSH.
+    sshPublicKey: PUBLIC_KEY,
     ...over,
   };
 }
@@ -118,6 +135,19 @@ export function describeProviderContract(name: string, makeHarness: () => Promis
       expect(new Set(seen.map((v) => v.providerId)).size).toBe(60);
       expect(h.counter.count({ operation: h.ops.list })).toBe(h.listCallsFor(61));
       expect(h.counter.count()).toBe(h.listCallsFor(61));
+    });
+
+    it('reads one VM by id; an unknown or foreign id is null', async () => {
+      const adapter = h.adapter();
+      const vm = await adapter.create(request(h));
+      await h.settle();
+      expect(await adapter.get(vm)).toMatchObject({ providerId: vm.providerId, nodeId: vm.nodeId, requestToken: vm.requestToken, region: h.region });
+      const foreign = h.emulator.seedVm({ region: h.region, size: h.size('small'), name: 'foreign-get', tags: ownedTags(h, 'node_901', 'someone-else') });
+      await h.settle();
+      expect(await adapter.get({ providerId: foreign.id, region: h.region })).toBeNull();
+      await adapter.delete(vm);
+      await h.settle();
+      expect(await adapter.get(vm)).toBeNull();
     });
 
     it('deletes a VM, and deleting it again is success', async () => {

@@ -11,7 +11,8 @@ import { ManualClock } from '../../../src/sim/common/clock.js';
 import type { CreateVmRequest } from '../../../src/providers/types.js';
 import type { RunningEmulator, SimVmView } from '../../../src/sim/common/types.js';
 import { startDigitalOceanEmulator } from '../../../src/sim/digitalocean/index.js';
-import { describeProviderContract, OWNER, type ContractHarness } from './contract.js';
+import { describeProviderContract, OWNER, PUBLIC_KEY } from './contract.js';
+import { describeSshKeyContract, type HeldKey, type SshKeyHarness } from './ssh-key-contract.js';
 
 const TOKEN = 'dop_v1_test_0123456789abcdef';
 const BOOT_MS = 30_000;
@@ -24,7 +25,7 @@ const size = (plan: PlanName): string => {
 };
 
 /** Real dots-wrapper ⇄ emulator over loopback, on a clock the test moves (boot 30 s, delete 5 s). */
-async function makeHarness(): Promise<ContractHarness> {
+async function makeHarness(): Promise<SshKeyHarness> {
   const clock = new ManualClock();
   const emulator = await startDigitalOceanEmulator({ credentials: [TOKEN], clock, bootMs: BOOT_MS, deleteMs: 5_000 });
   const counter = new CallCounter();
@@ -38,7 +39,7 @@ async function makeHarness(): Promise<ContractHarness> {
       createDigitalOceanAdapter({
         token: o.credential ?? TOKEN,
         ownerId: o.ownerId ?? OWNER,
-        endpoint: emulator.endpoint,
+        endpoint: o.endpoint ?? emulator.endpoint,
         recorder: counter,
         now: () => clock.now(),
         ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
@@ -48,10 +49,16 @@ async function makeHarness(): Promise<ContractHarness> {
     listCallsFor: (n) => Math.max(1, Math.ceil(n / 200)),
     settle: async () => clock.advance(60_000),
     close: () => emulator.close(),
+    keyOps: { lookup: 'ssh_keys.get', create: 'ssh_keys.create' },
+    heldKeys: async () => ((await simState(emulator)).sshKeys ?? []).map(({ id, name, fingerprint }) => ({ id, name, fingerprint })),
+    registerKey: async (publicKey, name) => void (await createApiClient({ token: TOKEN, endpoint: emulator.endpoint }).sshKey.createSshKey({ name, public_key: publicKey })),
+    deleteKey: async (id) => void (await createApiClient({ token: TOKEN, endpoint: emulator.endpoint }).sshKey.destroySshKey({ ssh_key_id: id })),
+    isKeyLookup: (method, path) => method === 'GET' && path.startsWith('/v2/account/keys/'),
   };
 }
 
 describeProviderContract('digitalocean', makeHarness);
+describeSshKeyContract('digitalocean', makeHarness);
 
 const ownedTags = (i: number): Record<string, string> => ({
   [TAG.owner]: OWNER,
@@ -87,9 +94,14 @@ async function failureOf(p: Promise<unknown>): Promise<Failure> {
   return err as Failure;
 }
 
-async function simState(emulator: RunningEmulator): Promise<{ rateLimits: { usedLastHour: number; rejected: number }[] }> {
+interface SimState {
+  rateLimits: { usedLastHour: number; rejected: number; keyListingsLastMinute: number; keyListingsRejected: number }[];
+  sshKeys?: HeldKey[];
+}
+
+async function simState(emulator: RunningEmulator): Promise<SimState> {
   const res = await fetch(emulator.endpoint.replace(/\/v2$/, '/__sim/state'));
-  return (await res.json()) as { rateLimits: { usedLastHour: number; rejected: number }[] };
+  return (await res.json()) as SimState;
 }
 
 describe('DigitalOcean emulator, as dots-wrapper sees it', () => {
@@ -166,7 +178,7 @@ describe('DigitalOcean emulator, as dots-wrapper sees it', () => {
     expect(emulator.vms()).toEqual([]);
   });
 
-  it('trips the burst limit with 429, retry-after and ratelimit headers; the minute passing lifts it', async () => {
+  it('trips the burst limit with 429, retry-after and ratelimit-remaining 0 (as DigitalOcean does); the minute passing lifts it', async () => {
     const dots = await start({ rateLimitScale: 0.02 }); // 100/h, 5/min
     for (let i = 0; i < 5; i++) {
       const res = await dots.droplet.listDroplets({});
@@ -175,10 +187,60 @@ describe('DigitalOcean emulator, as dots-wrapper sees it', () => {
     const refused = await failureOf(dots.droplet.listDroplets({}));
     expect(refused.response.status).toBe(429);
     expect(refused.response.data).toMatchObject({ id: 'too_many_requests' });
-    expect(refused.response.headers).toMatchObject({ 'retry-after': '60', 'ratelimit-limit': '100', 'ratelimit-remaining': '95' });
+    expect(refused.response.headers).toMatchObject({ 'retry-after': '60', 'ratelimit-limit': '100', 'ratelimit-remaining': '0' });
     expect(Number(refused.response.headers['ratelimit-reset'])).toBe(Math.ceil((clock.now() + 3_600_000) / 1000));
     clock.advance(60_000);
     expect((await dots.droplet.listDroplets({})).status).toBe(200);
+  });
+});
+
+describe('DigitalOcean emulator: account SSH keys', () => {
+  let emulator: RunningEmulator;
+  const clock = new ManualClock();
+  afterEach(() => emulator.close());
+  const dotsOn = async () => {
+    emulator = await startDigitalOceanEmulator({ credentials: [TOKEN], clock, bootMs: BOOT_MS });
+    return createApiClient({ token: TOKEN, endpoint: emulator.endpoint });
+  };
+  const droplet = (name: string, sshKeys?: (string | number)[]) => ({ name, region: REGION, size: size('small'), image: 'ubuntu-24-04-x64', ...(sshKeys ? { ssh_keys: sshKeys } : {}) });
+
+  it('registers a key (201), finds it by id and by MD5 fingerprint, refuses it twice (422 already in use), deletes it (204)', async () => {
+    const dots = await dotsOn();
+    const created = await dots.sshKey.createSshKey({ name: 'ops', public_key: PUBLIC_KEY });
+    expect(created.status).toBe(201);
+    const key = created.data.ssh_key;
+    expect(key).toEqual({ id: expect.any(Number), name: 'ops', public_key: PUBLIC_KEY, fingerprint: '50:43:b7:3d:24:75:1a:4c:2d:4d:da:85:9c:71:cc:75' });
+    expect((await dots.sshKey.getSshKey({ ssh_key_id: key.id })).data.ssh_key).toEqual(key);
+    expect((await dots.sshKey.getSshKey({ ssh_key_id: key.fingerprint })).data.ssh_key).toEqual(key);
+    const twice = await failureOf(dots.sshKey.createSshKey({ name: 'again', public_key: PUBLIC_KEY }));
+    expect(twice.response).toMatchObject({ status: 422, data: { id: 'unprocessable_entity', message: 'SSH Key is already in use on your account' } });
+    const garbage = await failureOf(dots.sshKey.createSshKey({ name: 'bad', public_key: 'ssh-ed25519 AAAA' }));
+    expect(garbage.response).toMatchObject({ status: 422, data: { id: 'unprocessable_entity' } });
+    expect((await dots.sshKey.destroySshKey({ ssh_key_id: key.id })).status).toBe(204);
+    expect((await failureOf(dots.sshKey.getSshKey({ ssh_key_id: key.fingerprint }))).response.status).toBe(404);
+  });
+
+  it('creates droplets with account keys (by id or fingerprint) and refuses unknown ones with 422; a droplet without a key is marked', async () => {
+    const dots = await dotsOn();
+    const key = (await dots.sshKey.createSshKey({ name: 'ops', public_key: PUBLIC_KEY })).data.ssh_key;
+    await dots.droplet.createDroplet(droplet('by-id', [key.id]));
+    await dots.droplet.createDroplet(droplet('by-fingerprint', [key.fingerprint]));
+    await dots.droplet.createDroplet(droplet('keyless'));
+    const unknown = await failureOf(dots.droplet.createDroplet(droplet('unknown', [key.id + 1])));
+    expect(unknown.response).toMatchObject({ status: 422, data: { id: 'unprocessable_entity', message: 'You specified invalid ssh key ids for Droplet creation.' } });
+    expect(Object.fromEntries(emulator.vms().map((v) => [v.name, v.providerSshKey]))).toEqual({ 'by-id': true, 'by-fingerprint': true, keyless: false });
+  });
+
+  it('lists keys at most 10 times a minute per token (429 with retry-after), on top of the hourly count', async () => {
+    const dots = await dotsOn();
+    for (let i = 0; i < 10; i++) expect((await dots.sshKey.listSshKeys({})).status).toBe(200);
+    const refused = await failureOf(dots.sshKey.listSshKeys({}));
+    expect(refused.response).toMatchObject({ status: 429, data: { id: 'too_many_requests' }, headers: { 'retry-after': '60' } });
+    // Other calls are not held back by the listing's limit.
+    expect((await dots.droplet.listDroplets({})).status).toBe(200);
+    expect((await simState(emulator)).rateLimits).toMatchObject([{ usedLastHour: 12, keyListingsLastMinute: 10, keyListingsRejected: 1 }]);
+    clock.advance(60_000);
+    expect((await dots.sshKey.listSshKeys({})).status).toBe(200);
   });
 });
 
@@ -217,6 +279,22 @@ describe('DigitalOcean adapter specifics', () => {
     expect((await simState(emulator)).rateLimits).toMatchObject([{ usedLastHour: 2, rejected: 1 }]);
     clock.advance(60_000);
     await expect(adapter.observe([REGION])).resolves.toEqual([]);
+  });
+
+  it('twelve adapter starts within a minute each find the key by fingerprint: one registration, no listing, no 429', async () => {
+    emulator = await startDigitalOceanEmulator({ credentials: [TOKEN], clock, bootMs: BOOT_MS });
+    const counter = new CallCounter();
+    for (let i = 0; i < 12; i++) {
+      const adapter = createDigitalOceanAdapter({ token: TOKEN, ownerId: OWNER, endpoint: emulator.endpoint, recorder: counter, now: () => clock.now() });
+      await adapter.create(vmRequest({ nodeId: `node_${100 + i}`, requestToken: `tok-many-${i}`, sshPublicKey: PUBLIC_KEY }));
+      // Booted before the next start: DigitalOcean creates at most 10 droplets at a time.
+      clock.advance(BOOT_MS);
+    }
+    expect(counter.count({ operation: 'ssh_keys.get' })).toBe(12);
+    expect(counter.count({ operation: 'ssh_keys.create' })).toBe(1);
+    expect(counter.count({ status: 429 })).toBe(0);
+    expect((await simState(emulator)).rateLimits).toMatchObject([{ keyListingsLastMinute: 0, keyListingsRejected: 0, rejected: 0 }]);
+    expect(emulator.vms().map((v) => v.providerSshKey)).toEqual(Array(12).fill(true));
   });
 
   it('follows links.pages across more than one page of 200', async () => {

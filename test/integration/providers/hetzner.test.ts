@@ -7,17 +7,20 @@ import { StalledError, TransientError } from '../../../src/reconcile/errors.js';
 import { ManualClock } from '../../../src/sim/common/clock.js';
 import type { EmulatorOptions, RunningEmulator, SimVmView } from '../../../src/sim/common/types.js';
 import { startHetznerEmulator } from '../../../src/sim/hetzner/index.js';
-import { OWNER, describeProviderContract, ownedTags, request, type ContractHarness } from './contract.js';
+import { OWNER, PUBLIC_KEY, describeProviderContract, ownedTags, request, type ContractHarness } from './contract.js';
+import { describeSshKeyContract, type HeldKey, type SshKeyHarness } from './ssh-key-contract.js';
 
 const TOKEN = 'hz-test-token-0123456789';
 const BOOT_MS = 30_000;
 const DELETE_MS = 5_000;
 
-describeProviderContract('hetzner', async () => {
+async function makeHarness(): Promise<SshKeyHarness> {
   const clock = new ManualClock();
   const counter = new CallCounter();
   const emulator = await startHetznerEmulator({ credentials: [TOKEN], clock, bootMs: BOOT_MS, deleteMs: DELETE_MS });
-  const harness: ContractHarness = {
+  const api = (method: string, path: string, body?: unknown) =>
+    fetch(`${emulator.endpoint}${path}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const harness: SshKeyHarness = {
     provider: 'hetzner',
     emulator,
     region: 'fsn1',
@@ -27,7 +30,7 @@ describeProviderContract('hetzner', async () => {
       createHetznerAdapter({
         ownerId: o.ownerId ?? OWNER,
         token: o.credential ?? TOKEN,
-        endpoint: emulator.endpoint,
+        endpoint: o.endpoint ?? emulator.endpoint,
         recorder: counter,
         now: () => clock.now(),
         ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
@@ -41,9 +44,20 @@ describeProviderContract('hetzner', async () => {
     listCallsFor: (n) => Math.max(1, Math.ceil(n / 50)),
     settle: async () => clock.advance(BOOT_MS + DELETE_MS),
     close: () => emulator.close(),
+    keyOps: { lookup: 'ssh_keys.list', create: 'ssh_keys.create' },
+    heldKeys: async () => {
+      const state = (await (await fetch(emulator.endpoint.replace(/\/v1$/, '/__sim/state'))).json()) as { sshKeys: HeldKey[] };
+      return state.sshKeys.map(({ id, name, fingerprint, labels }) => ({ id, name, fingerprint, labels }));
+    },
+    registerKey: async (publicKey, name) => void (await api('POST', '/ssh_keys', { name, public_key: publicKey })),
+    deleteKey: async (id) => void (await api('DELETE', `/ssh_keys/${id}`)),
+    isKeyLookup: (method, path) => method === 'GET' && path === '/v1/ssh_keys',
   };
   return harness;
-});
+}
+
+describeProviderContract('hetzner', makeHarness);
+describeSshKeyContract('hetzner', makeHarness);
 
 /** Emulators started by one test, closed after it. */
 const running: RunningEmulator[] = [];
@@ -86,10 +100,12 @@ describe('Hetzner Cloud emulator (plain HTTP, shapes as in the public docs)', ()
     expect(typeof r.json.root_password).toBe('string');
     expect(e.vms()).toMatchObject([{ id: String(server.id), name: 'web-1', region: 'fsn1', size: 'cpx22', ip: server.public_net.ipv4.ip, tags: { env: 'prod' } }]);
 
+    expect(e.vms()[0]!.providerSshKey).toBe(false);
+    expect((await call(e, 'POST', '/ssh_keys', { name: 'ops', public_key: PUBLIC_KEY })).status).toBe(201);
     const noIp = await call(e, 'POST', '/servers', serverBody('web-2', { ssh_keys: ['ops'], public_net: { enable_ipv4: false, enable_ipv6: false } }));
     expect(noIp.json.server.public_net).toMatchObject({ ipv4: null, ipv6: null });
     expect(noIp.json.root_password).toBeNull();
-    expect(e.vms().find((v) => v.name === 'web-2')?.ip).toBeNull();
+    expect(e.vms().find((v) => v.name === 'web-2')).toMatchObject({ ip: null, providerSshKey: true });
   });
 
   it.each([
@@ -216,6 +232,39 @@ describe('Hetzner Cloud emulator (plain HTTP, shapes as in the public docs)', ()
   });
 });
 
+describe('Hetzner Cloud emulator: project SSH keys', () => {
+  const FINGERPRINT = '50:43:b7:3d:24:75:1a:4c:2d:4d:da:85:9c:71:cc:75';
+
+  it('creates a key (201, MD5 fingerprint, labels), lists it by fingerprint, name and label, and refuses a second by name or fingerprint (409 uniqueness_error)', async () => {
+    const e = await start();
+    const created = await call(e, 'POST', '/ssh_keys', { name: 'ops', public_key: PUBLIC_KEY, labels: { team: 'infra' } });
+    expect(created.status).toBe(201);
+    expect(created.json.ssh_key).toMatchObject({ id: expect.any(Number), name: 'ops', fingerprint: FINGERPRINT, public_key: PUBLIC_KEY, labels: { team: 'infra' }, created: expect.any(String) });
+    for (const query of [`fingerprint=${FINGERPRINT}`, 'name=ops', 'label_selector=team%3Dinfra']) {
+      expect((await call(e, 'GET', `/ssh_keys?${query}`)).json.ssh_keys.map((k: { name: string }) => k.name)).toEqual(['ops']);
+    }
+    expect((await call(e, 'GET', '/ssh_keys?fingerprint=00:11')).json).toMatchObject({ ssh_keys: [], meta: { pagination: { total_entries: 0 } } });
+    const sameName = await call(e, 'POST', '/ssh_keys', { name: 'ops', public_key: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOpKbGPinFIKvvVQexMuxfmVR3auvr57kkIe6mkURtIt' });
+    expect([sameName.status, sameName.json.error.code, sameName.json.error.details]).toEqual([409, 'uniqueness_error', { fields: [{ name: 'name' }] }]);
+    const sameKey = await call(e, 'POST', '/ssh_keys', { name: 'other', public_key: PUBLIC_KEY });
+    expect([sameKey.status, sameKey.json.error]).toEqual([409, { code: 'uniqueness_error', message: 'SSH key with the same fingerprint already exists', details: { fields: [{ name: 'public_key' }] } }]);
+    const bad = await call(e, 'POST', '/ssh_keys', { name: 'bad', public_key: 'not a key' });
+    expect([bad.status, bad.json.error.code, bad.json.error.details.fields[0].name]).toEqual([422, 'invalid_input', 'public_key']);
+    expect((await call(e, 'DELETE', `/ssh_keys/${created.json.ssh_key.id}`)).status).toBe(204);
+    expect((await call(e, 'GET', `/ssh_keys/${created.json.ssh_key.id}`)).json.error.code).toBe('not_found');
+  });
+
+  it('creates servers with project keys by id or name (no root password) and refuses an unknown key with 422 invalid_input on ssh_keys', async () => {
+    const e = await start();
+    const key = (await call(e, 'POST', '/ssh_keys', { name: 'ops', public_key: PUBLIC_KEY })).json.ssh_key;
+    expect((await call(e, 'POST', '/servers', serverBody('by-id', { ssh_keys: [key.id] }))).json.root_password).toBeNull();
+    expect((await call(e, 'POST', '/servers', serverBody('by-name', { ssh_keys: ['ops'] }))).json.root_password).toBeNull();
+    const unknown = await call(e, 'POST', '/servers', serverBody('unknown', { ssh_keys: [key.id + 1] }));
+    expect([unknown.status, unknown.json.error.code, unknown.json.error.details.fields[0].name]).toEqual([422, 'invalid_input', 'ssh_keys']);
+    expect(Object.fromEntries(e.vms().map((v) => [v.name, v.providerSshKey]))).toEqual({ 'by-id': true, 'by-name': true });
+  });
+});
+
 describe('Hetzner adapter specifics', () => {
   const adapterFor = (e: RunningEmulator, over: { clock?: ManualClock; counter?: CallCounter } = {}) =>
     createHetznerAdapter({
@@ -225,7 +274,11 @@ describe('Hetzner adapter specifics', () => {
       ...(over.counter ? { recorder: over.counter } : {}),
       ...(over.clock ? { now: () => over.clock!.now() } : {}),
     });
-  const req = (over: Parameters<typeof request>[1] = {}) => request({ region: 'fsn1', size: () => 'cpx22' } as unknown as ContractHarness, over);
+  // These count calls one by one; without a key, no key lookup joins them (the SSH key contract covers those).
+  const req = (over: Parameters<typeof request>[1] = {}) => {
+    const { sshPublicKey: _key, ...keyless } = request({ region: 'fsn1', size: () => 'cpx22' } as unknown as ContractHarness, over);
+    return keyless;
+  };
 
   it('stalls with NameTaken when a server it did not make holds the name, and leaves it alone', async () => {
     const e = await start();

@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TAG } from '../../../src/providers/ownership.js';
-import type { IpAllocator } from '../../../src/sim/common/ip-pool.js';
 import { loopbackIps } from '../../../src/sim/hosts/index.js';
 import { converged, group, manifest, sshDaemonWorld, startDaemon, vmsOf, waitFor } from './harness.js';
 
@@ -13,12 +12,8 @@ import { converged, group, manifest, sshDaemonWorld, startDaemon, vmsOf, waitFor
  * simulated machines (one sshd per VM, on its loopback address, port 22 as a non-demo serve uses).
  */
 
-/** Addresses from a loopback block of this run's own, handing a released address out again first (as clouds do). */
-function reusingIps(): IpAllocator {
-  const pool = loopbackIps(`127.${60 + randomInt(30)}.${randomInt(256)}.0/24`);
-  const freed: string[] = [];
-  return { allocate: () => freed.shift() ?? pool.allocate(), release: (ip) => void freed.push(ip) };
-}
+/** Addresses from a loopback block of this run's own: the pool hands a released address out again first, as clouds do (issue 16 item 4). */
+const reusingIps = () => loopbackIps(`127.${60 + randomInt(30)}.${randomInt(256)}.0/24`);
 
 describe('host-key pins follow the VM, not the address', () => {
   const w = sshDaemonWorld('clusterops-hostkeys-', reusingIps);

@@ -182,6 +182,82 @@ describe('SimHostFleet hooks', () => {
   });
 });
 
+describe('simulated machines of VMs created without a provider SSH key (expired root password)', () => {
+  /** The exit status and stderr of one command over a bare SSH session (no PTY), as `ssh host cmd` sees them. */
+  async function rawExec(ip: string, command: string): Promise<{ code: number | null; stderr: string }> {
+    const client = new ssh2.Client();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        client.once('ready', resolve).once('error', reject);
+        client.connect({ host: ip, port: PORT, username: 'root', privateKey: keys.privateKey, readyTimeout: 3000 });
+      });
+      return await new Promise((resolve, reject) => {
+        client.exec(command, (err, stream) => {
+          if (err) return reject(err);
+          let stderr = '';
+          let code: number | null = null;
+          stream.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+          stream.on('exit', (c: number | null) => (code = c)).on('close', () => resolve({ code, stderr }));
+          stream.resume();
+        });
+      });
+    } finally {
+      client.end();
+    }
+  }
+
+  const api = (endpoint: string, token: string, path: string, body: unknown) =>
+    fetch(`${endpoint}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => (await r.json()) as Record<string, any>);
+
+  it('accept the key but refuse every command with PAM’s password-change message (exit 1); with a registered key they run', async () => {
+    const cloud = await startSimCloud({ ips: loopbackIps(`${BLOCK.replace('127.77', '127.76')}.0/24`), hooks: fleet.hooks() });
+    try {
+      const { digitalocean: doUrl, hetzner: hzUrl } = cloud.endpoints();
+      const [doToken, hzToken] = [cloud.credentials.digitalocean.token, cloud.credentials.hetzner.token];
+      const droplet = { region: 'fra1', size: 's-1vcpu-1gb', image: 'ubuntu-24-04-x64' };
+      const server = { server_type: 'cpx22', location: 'fsn1', image: 'ubuntu-24.04' };
+      const bareDroplet = (await api(doUrl, doToken, '/droplets', { ...droplet, name: 'bare-1' })).droplet;
+      const bareServer = await api(hzUrl, hzToken, '/servers', { ...server, name: 'bare-2' });
+      expect(bareServer.root_password).toEqual(expect.any(String));
+      const doKey = (await api(doUrl, doToken, '/account/keys', { name: 'clusterops', public_key: keys.publicKey })).ssh_key;
+      const hzKey = (await api(hzUrl, hzToken, '/ssh_keys', { name: 'clusterops', public_key: keys.publicKey })).ssh_key;
+      const keyedDroplet = (await api(doUrl, doToken, '/droplets', { ...droplet, name: 'keyed-1', ssh_keys: [doKey.id] })).droplet;
+      const keyedServer = (await api(hzUrl, hzToken, '/servers', { ...server, name: 'keyed-2', ssh_keys: [hzKey.id] })).server;
+      const ipOf = (provider: 'digitalocean' | 'hetzner', id: number) => cloud.emulators[provider].vms().find((v) => v.id === String(id))!.ip!;
+      const ssh = runner({ retries: { attempts: 20, delayMs: 25 } });
+
+      for (const ip of [ipOf('digitalocean', bareDroplet.id), ipOf('hetzner', bareServer.server.id)]) {
+        await ssh.run(target(ip), k3s.status()).catch(() => undefined); // waits for the sshd
+        expect(await rawExec(ip, swarm.info())).toEqual({
+          code: 1,
+          stderr: 'You are required to change your password immediately (administrator enforced).\nPassword change required but no TTY available.\n',
+        });
+        await expect(ssh.run(target(ip), swarm.init(ip))).rejects.toMatchObject({ name: 'StalledError', reason: 'PasswordExpired' });
+        await expect(createFleetRunner(fleet).run(target(ip), swarm.info())).rejects.toMatchObject({ reason: 'PasswordExpired' });
+        expect(fleet.swarm(ip)).toBeUndefined();
+      }
+      for (const ip of [ipOf('digitalocean', keyedDroplet.id), ipOf('hetzner', keyedServer.id)]) {
+        expect(await ssh.run(target(ip), swarm.init(ip))).toMatchObject({ code: 0 });
+      }
+    } finally {
+      await cloud.close();
+    }
+  });
+
+  it('are lenient only when the fleet is told so (expireRootPasswords: false); VMs without an opinion (seeded, AWS) are unaffected', async () => {
+    const lenient = createSimHostFleet({ port: PORT, authorizedKeys: () => [keys.publicKey], drainDelayMs: 0, expireRootPasswords: false });
+    const [C, D] = [ips.allocate(), ips.allocate()];
+    try {
+      await lenient.attach({ ...vm(C, 'node-c'), providerSshKey: false });
+      await fleet.attach(vm(D, 'node-d'));
+      expect((await lenient.exec(C, swarm.info())).code).toBe(0);
+      expect((await fleet.exec(D, swarm.info())).code).toBe(0);
+    } finally {
+      await lenient.close();
+    }
+  });
+});
+
 describe('createSshRunner command timeout', () => {
   it('abandons a command that outlives its timeout with TransientError(SshCommandTimeout), keeping the connection', async () => {
     const ip = ips.allocate();

@@ -16,6 +16,7 @@ function world() {
       throw new Error('not in these tests');
     },
     delete: async () => undefined,
+    get: async () => null,
   };
   const cache = createObservationCache({ hetzner: adapter }, () => clock.now);
   cache.setRegions({ hetzner: ['nbg1'] });

@@ -28,6 +28,8 @@ describe('FaultInjector', () => {
     [{ kind: 'status' }, 'a status fault needs status: 400–599'],
     [{ kind: 'status', status: 200 }, 'a status fault needs status: 400–599'],
     [{ kind: 'drop', probability: 2 }, 'probability must be between 0 and 1'],
+    [{ kind: 'drop', code: 'locked' }, 'code (lower-case letters and _) goes with a status fault'],
+    [{ kind: 'status', status: 423, code: 'Locked!' }, 'code (lower-case letters and _) goes with a status fault'],
     [{ kind: 'drop', times: 0 }, 'times must be an integer ≥ 1'],
     [{ kind: 'drop', retryAfterS: 1 }, 'retryAfterS (an integer ≥ 0) goes with a status fault'],
     [{ kind: 'status', status: 429, retryAfterS: 0.5 }, 'retryAfterS (an integer ≥ 0) goes with a status fault'],
@@ -39,14 +41,35 @@ describe('FaultInjector', () => {
 });
 
 describe('IpPool', () => {
-  it('hands out distinct host addresses from never-routed ranges, never reusing one', () => {
+  it('hands out distinct host addresses from never-routed ranges', () => {
     const pool = new IpPool(['203.0.113.0/24', '198.51.100.0/24']);
     const ips = Array.from({ length: 300 }, () => pool.allocate());
     expect(new Set(ips).size).toBe(300);
     expect(ips[0]).toBe('203.0.113.10');
     expect(ips.every((ip) => /^(203\.0\.113|198\.51\.100)\.(\d+)$/.test(ip) && !/\.(0|255)$/.test(ip))).toBe(true);
-    pool.release(ips[0]!);
-    expect(pool.allocate()).not.toBe(ips[0]);
+  });
+
+  it('hands released addresses out again first, oldest first, as clouds do (a live one never twice)', () => {
+    const pool = new IpPool(['203.0.113.0/24']);
+    const [a, b, c] = [pool.allocate(), pool.allocate(), pool.allocate()];
+    pool.release(b);
+    pool.release(a);
+    pool.release(a);
+    expect([pool.allocate(), pool.allocate(), pool.allocate()]).toEqual([b, a, '203.0.113.13']);
+    expect(c).toBe('203.0.113.12');
+    const saved = pool.snapshot();
+    pool.release(c);
+    const again = new IpPool();
+    again.restore({ ...pool.snapshot() });
+    expect(again.allocate()).toBe(c);
+    expect(saved.freed).toEqual([]);
+  });
+
+  it('with reuse off, never hands an address out twice', () => {
+    const pool = new IpPool(['203.0.113.0/24'], { reuse: false });
+    const a = pool.allocate();
+    pool.release(a);
+    expect(pool.allocate()).not.toBe(a);
   });
 
   it('says so when exhausted', () => {

@@ -13,7 +13,7 @@ describe('planCluster cost', () => {
         { role: 'manager', plan: 'medium', count: 1 },
         { role: 'worker', plan: 'small', count: 2 },
       ]), [node(1, 'manager', 'medium'), node(2, 'worker', 'small'), node(3, 'worker', 'small'), node(4, 'worker', 'small'), node(5, 'worker', 'small', 'draining')]),
-      cost: { currency: 'USD', monthlyBefore: 102, monthlyAfter: 84 },
+      cost: { currency: 'USD', monthlyBefore: 102, monthlyAfter: 84, includes: 'the droplet (its disk, public IPv4 and transfer allowance included)', unverified: true },
     },
     {
       name: 'Hetzner EU growth in EUR',
@@ -21,12 +21,12 @@ describe('planCluster cost', () => {
         { role: 'manager', plan: 'medium', count: 1 },
         { role: 'worker', plan: 'small', count: 3 },
       ], hetzner('fsn1')), [node(1, 'manager', 'medium'), node(2, 'worker', 'small')]),
-      cost: { currency: 'EUR', monthlyBefore: 55.98, monthlyAfter: 95.96 },
+      cost: { currency: 'EUR', monthlyBefore: 56.98, monthlyAfter: 97.96, includes: 'the server (net of VAT) plus its primary IPv4', unverified: true },
     },
     {
-      name: 'AWS sums to the cent',
+      name: 'AWS sums to the cent, at the region\'s own prices (Frankfurt, not N. Virginia)',
       given: input(manifest('swarm', [{ role: 'manager', plan: 'power', count: 3 }], { provider: 'aws', region: 'eu-central-1' }), []),
-      cost: { currency: 'USD', monthlyBefore: 0, monthlyAfter: 364.41 },
+      cost: { currency: 'USD', monthlyBefore: 0, monthlyAfter: 433.35, includes: 'the On-Demand Linux instance, its public IPv4 and its 8 GB gp3 root volume', unverified: true },
     },
     {
       name: 'a plan the catalogue cannot price in the region counts 0',
@@ -34,12 +34,12 @@ describe('planCluster cost', () => {
         { role: 'manager', plan: 'medium', count: 1 },
         { role: 'worker', plan: 'small', count: 2 },
       ], hetzner('ash')), [node(1, 'manager', 'medium')]),
-      cost: { currency: 'EUR', monthlyBefore: 0, monthlyAfter: 35.98 },
+      cost: { currency: 'EUR', monthlyBefore: 0, monthlyAfter: 36.98, includes: 'the server (net of VAT) plus its primary IPv4', unverified: true },
     },
     {
       name: 'deletion is priced with the provider and region given in the input',
       given: { ...input(null, [node(1, 'manager', 'medium'), node(2, 'worker', 'small')]), ...hetzner('fsn1') },
-      cost: { currency: 'EUR', monthlyBefore: 55.98, monthlyAfter: 0 },
+      cost: { currency: 'EUR', monthlyBefore: 56.98, monthlyAfter: 0, includes: 'the server (net of VAT) plus its primary IPv4', unverified: true },
     },
     {
       name: 'deletion without a known provider costs nothing',

@@ -48,7 +48,7 @@ describe('renderPlanText', () => {
         - delete node_004 (worker, small, drain first): worker group small shrinks from 3 to 1; node_004 is listed under remove:
         - delete node_005 (worker, small, drain first): newest worker of group small (3 → 1)
         Warning: worker group small lists node_009 under remove:, but there is no such node
-      Managers: 2 → 3 (quorum 2 → 2); monthly cost $120.00 → $162.00 (+$42.00).
+      Managers: 2 → 3 (quorum 2 → 2); monthly cost $120.00 → $162.00 (+$42.00) — list prices of the droplet (its disk, public IPv4 and transfer allowance included); some figures unverified.
       Plan: 1 to create, 1 to replace, 3 to delete."
     `);
   });
@@ -81,6 +81,7 @@ describe('renderPlanMarkdown', () => {
 
       - Managers: 2 → 3 (quorum 2 → 2)
       - Monthly cost: $120.00 → $162.00 (+$42.00/mo, USD)
+        - List prices of the droplet (its disk, public IPv4 and transfer allowance included); some figures unverified
 
       > ⚠️ **Destructive:** 3 nodes deleted (\`node_006\`, \`node_004\`, \`node_005\`); 1 node replaced (\`node_002\`).
 
@@ -97,7 +98,8 @@ describe('renderPlanMarkdown', () => {
       > ❌ **QuorumLoss**: removing 2 of 3 managers in one step would leave 1 healthy, below the quorum of 2; a swarm must keep an odd number of managers, so it can only shrink by two while the rest keep quorum (5 → 3 works, 3 → 1 does not)
 
       - Managers: 3 → 1 (quorum 2 → 1)
-      - Monthly cost: $54.00 → $18.00 (−$36.00/mo, USD)"
+      - Monthly cost: $54.00 → $18.00 (−$36.00/mo, USD)
+        - List prices of the droplet (its disk, public IPv4 and transfer allowance included); some figures unverified"
     `);
   });
 
@@ -112,7 +114,8 @@ describe('renderPlanMarkdown', () => {
       | delete cluster |  |  |  | cluster manifest was removed |
 
       - Managers: 1 → 0 (quorum 1 → 0)
-      - Monthly cost: €39.98 → €0.00 (−€39.98/mo, EUR)
+      - Monthly cost: €40.98 → €0.00 (−€40.98/mo, EUR)
+        - List prices of the server (net of VAT) plus its primary IPv4; some figures unverified
 
       > ⚠️ **Destructive:** 2 nodes deleted (\`node_002\`, \`node_001\`); cluster \`web\` deleted."
     `);
@@ -124,7 +127,7 @@ describe('summarizePlan', () => {
     { name: 'mixed', plan: representative, summary: '+1 node, −3 nodes, ~1 replaced, +$42.00/mo' },
     { name: 'refused', plan: refused, summary: 'refused: QuorumLoss' },
     { name: 'converged', plan: converged, summary: 'no changes' },
-    { name: 'deleted', plan: deleted, summary: '−2 nodes, cluster deleted, −€39.98/mo' },
+    { name: 'deleted', plan: deleted, summary: '−2 nodes, cluster deleted, −€40.98/mo' },
     {
       name: 'new cluster',
       plan: planCluster(input(manifest('swarm', [{ role: 'manager', plan: 'small', count: 1 }]), [], { initialized: false })),
