@@ -41,7 +41,7 @@ const tokenCheck = check<DoContext>(SUBJECT, 'token', async (ctx, r) => {
 });
 
 /** Read scopes clusterops uses, each with a read that needs exactly it (docs.digitalocean.com/reference/api/scopes). */
-function readProbes(image: string): { scope: string; path: string; why: string }[] {
+function readProbes(image: string, keyFingerprint: string): { scope: string; path: string; why: string }[] {
   return [
     { scope: 'account:read', path: '/account', why: 'the droplet limit' },
     { scope: 'droplet:read', path: '/droplets?per_page=1', why: 'listing its droplets' },
@@ -49,15 +49,19 @@ function readProbes(image: string): { scope: string; path: string; why: string }
     { scope: 'sizes:read', path: '/sizes?per_page=1', why: 'required by droplet:create' },
     { scope: 'image:read', path: `/images/${encodeURIComponent(image)}`, why: 'required by droplet:create' },
     { scope: 'actions:read', path: '/actions?per_page=1', why: 'required by droplet:create' },
-    { scope: 'ssh_key:read', path: '/account/keys?per_page=1', why: 'finding its SSH key' },
+    // By fingerprint (a 404 proves the scope as well as a 200): the key listing is limited to 10 calls a minute.
+    { scope: 'ssh_key:read', path: `/account/keys/${keyFingerprint}`, why: 'finding its SSH key' },
   ];
 }
+
+/** A fingerprint no key has, for the ssh_key:read probe when clusterops has no key pair yet. */
+const NO_KEY_FINGERPRINT = '00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00';
 
 /** Scopes a create or delete needs; DigitalOcean has no endpoint that lists a token's scopes, so these cannot be read. */
 export const DO_WRITE_SCOPES = ['droplet:create', 'droplet:delete', 'tag:create', 'ssh_key:create'];
 
 const scopesCheck = check<DoContext>(SUBJECT, 'scopes', async (ctx, r) => {
-  const probes = readProbes(ctx.image(firstRegion(ctx) ?? 'nyc3'));
+  const probes = readProbes(ctx.image(firstRegion(ctx) ?? 'nyc3'), ctx.sshKey?.md5 ?? NO_KEY_FINGERPRINT);
   const answers = await Promise.all(probes.map(async (p) => ({ ...p, answer: p.scope === 'account:read' ? await ctx.account() : await getPath(ctx.api, p.path) })));
   const out: CheckResult[] = [];
   for (const p of answers) {
