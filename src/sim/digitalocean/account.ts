@@ -1,14 +1,5 @@
 import { PairSet } from '../common/pair-set.js';
 
-/** One SSH key of the account, as `GET /v2/account/keys` shows it. */
-export interface DoSshKey {
-  id: number;
-  name: string;
-  /** MD5 of the key blob, colon-separated hex (what the API looks keys up by). */
-  fingerprint: string;
-  public_key: string;
-}
-
 /**
  * The simulated DigitalOcean account behind the emulator's tokens: what `GET /v2/account` says,
  * the scopes of custom-scoped tokens, the registered SSH keys, and what the account is offered
@@ -33,8 +24,7 @@ export class DoAccount {
    * A token not listed has full access, like a legacy read & write token.
    */
   readonly tokenScopes = new Map<string, ReadonlySet<string>>();
-  readonly sshKeys: DoSshKey[] = [];
-  /** (region, size) pairs not offered now (sold out, withdrawn), although the catalogue lists them. */
+  /** (region, size) pairs not offered now (sold out, withdrawn), although DigitalOcean sells them there. */
   readonly withdrawnSizes = new PairSet();
   /** (image slug, region) pairs: the image is not available in that region. */
   readonly withdrawnImages = new PairSet();

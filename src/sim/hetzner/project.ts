@@ -10,17 +10,6 @@ export interface HetznerImage {
   architecture: 'x86' | 'arm';
 }
 
-/** One SSH key of the project, as `GET /v1/ssh_keys` shows it. */
-export interface HetznerSshKey {
-  id: number;
-  name: string;
-  /** MD5 of the key blob, colon-separated hex. */
-  fingerprint: string;
-  public_key: string;
-  labels: Record<string, string>;
-  created: string;
-}
-
 const SYSTEM_IMAGES: readonly [string, string, string][] = [
   ['ubuntu-24.04', 'ubuntu', '24.04'],
   ['ubuntu-22.04', 'ubuntu', '22.04'],
@@ -33,13 +22,12 @@ const SYSTEM_IMAGES: readonly [string, string, string][] = [
 /**
  * The simulated Hetzner Cloud project behind the emulator's tokens: which tokens are "Read"
  * only (Hetzner's two token permissions: Read allows GET only, docs.hetzner.com "Generating an
- * API token"), its SSH keys, the system images, and server types out of stock in a location.
+ * API token"), the system images, and server types out of stock in a location.
  * Plain fields: tests change them directly to stage a real project's problems.
  */
 export class HetznerProject {
   /** Tokens created with the "Read" permission: any other method answers `token_readonly`. */
   readonly readOnlyTokens = new Set<string>();
-  readonly sshKeys: HetznerSshKey[] = [];
   /** The system images (x86 and arm of each); remove one to stage an image that is gone. */
   readonly images: HetznerImage[] = SYSTEM_IMAGES.flatMap(([name, osFlavor, osVersion], i) =>
     (['x86', 'arm'] as const).map((architecture, a) => ({ id: 161_547_269 + 2 * i + a, name, description: `${osFlavor[0]!.toUpperCase()}${osFlavor.slice(1)} ${osVersion}`, osFlavor, osVersion, architecture })),

@@ -56,7 +56,6 @@ describe('clusterops preflight', () => {
     do_.tokenScopes.clear();
     do_.withdrawnSizes.clear();
     do_.withdrawnImages.clear();
-    do_.sshKeys.length = 0;
     sim.emulators.hetzner.project.unavailableTypes.clear();
     sim.emulators.aws.account.deniedActions.clear();
     sim.emulators.aws.account.withdrawnTypes.clear();
