@@ -69,14 +69,19 @@ const MAX_BODY = 1024 * 1024;
  */
 export async function serveEmulator(handler: EmulatorHandler, faults: FaultInjector, options: ServeOptions = {}): Promise<RunningServer> {
   const { port = 0, host = '127.0.0.1' } = options;
-  const counts = new Map<string, number>();
   const calls: Record<string, number> = {};
+  // One count, by `"<METHOD> <label or operation>"`; `/__sim/requests` reads it by operation (a
+  // DryRun, labelled apart, is no write).
   const requests = (): RequestCounts => {
     const writes = new Set(handler.writeOperations ?? []);
-    const operations = Object.fromEntries(counts);
-    return { operations, writes: [...counts].reduce((n, [op, c]) => n + (writes.has(op) ? c : 0), 0) };
+    const operations: Record<string, number> = {};
+    for (const [key, n] of Object.entries(calls)) {
+      const op = key.slice(key.indexOf(' ') + 1);
+      if (op !== '-') operations[op] = (operations[op] ?? 0) + n;
+    }
+    return { operations, writes: Object.entries(operations).reduce((n, [op, c]) => n + (writes.has(op) ? c : 0), 0) };
   };
-  const served: Served = { handler, faults, requests, calls, count: (op) => counts.set(op, (counts.get(op) ?? 0) + 1), afterRequest: options.afterRequest };
+  const served: Served = { handler, faults, requests, calls, afterRequest: options.afterRequest };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -123,7 +128,6 @@ interface Served {
   faults: FaultInjector;
   requests(): RequestCounts;
   calls: Record<string, number>;
-  count(operation: string): void;
   afterRequest: (() => void) | undefined;
 }
 
@@ -134,7 +138,6 @@ async function dispatch(served: Served, req: SimRequest): Promise<Outcome> {
   const key = `${req.method} ${'handle' in routed ? (routed.label ?? routed.operation) : '-'}`;
   calls[key] = (calls[key] ?? 0) + 1;
   if (!('handle' in routed)) return { response: routed };
-  served.count(routed.operation);
   const fault = faults.take(routed.operation);
   if (fault?.kind === 'timeout') return 'hang';
   if (fault?.kind === 'drop') return 'drop';

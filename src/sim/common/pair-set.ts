@@ -22,4 +22,9 @@ export class PairSet {
   clear(): void {
     this.byKey.clear();
   }
+
+  /** Every pair, as [key, value]. */
+  entries(): [string, string][] {
+    return [...this.byKey].flatMap(([key, values]) => [...values].map((value): [string, string] => [key, value]));
+  }
 }

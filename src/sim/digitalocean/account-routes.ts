@@ -17,9 +17,8 @@ export function matchAccountRoute(req: SimRequest, parts: readonly (string | und
     const page = paginate(items, req.query, self);
     return { status: 200, body: { [key]: page.items, links: page.links, meta: page.meta } };
   };
-  // The droplet limit is the store's (it refuses creates past it; PUT /__sim/limits changes it).
   if (resource === 'account' && id === undefined) {
-    return { operation: 'account.get', scopes: ['account:read'], run: () => ({ status: 200, body: { account: { ...deps.account.view(), droplet_limit: deps.store.dropletLimit } } }) };
+    return { operation: 'account.get', scopes: ['account:read'], run: () => ({ status: 200, body: { account: deps.account.view(deps.store.dropletLimit) } }) };
   }
   if (id !== undefined) return resource === 'images' && sub === undefined ? { operation: 'images.get', scopes: ['image:read'], run: () => getImage(id, deps) } : undefined;
   if (resource === 'regions') return { operation: 'regions.list', scopes: ['regions:read'], run: () => list('regions', deps.catalog.regionSlugs().map(deps.render.region)) };

@@ -15,8 +15,6 @@ export class DoAccount {
   statusMessage = '';
   teamUuid = '5df3e3004a17e242b7c20ca6c9fc25b701a47ece';
   teamName = 'Simulated Team';
-  /** How many droplets the account may have at once (`droplet_limit`). */
-  dropletLimit = 25;
   volumeLimit = 100;
   reservedIpLimit = 3;
   /**
@@ -35,10 +33,13 @@ export class DoAccount {
     return granted === undefined || scopes.every((s) => granted.has(s));
   }
 
-  /** The `account` object of `GET /v2/account` (DO-OAS: resources/account/models/account.yml). */
-  view(): Record<string, unknown> {
+  /**
+   * The `account` object of `GET /v2/account` (DO-OAS: resources/account/models/account.yml), with
+   * the droplet limit the store enforces (`PUT /__sim/limits` changes it).
+   */
+  view(dropletLimit: number): Record<string, unknown> {
     return {
-      droplet_limit: this.dropletLimit,
+      droplet_limit: dropletLimit,
       floating_ip_limit: this.reservedIpLimit,
       reserved_ip_limit: this.reservedIpLimit,
       volume_limit: this.volumeLimit,

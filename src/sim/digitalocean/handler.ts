@@ -59,7 +59,7 @@ export function createDoHandler(deps: HandlerDeps): EmulatorHandler {
     faultResponse: (status, _operation, code) => canonical(status, code),
     state: () => ({
       droplets: deps.store.list().map((d) => deps.store.view(d)),
-      account: deps.account.view(),
+      account: deps.account.view(deps.store.dropletLimit),
       sshKeys: deps.store.sshKeyList(),
       rateLimits: deps.limiter.views(deps.store.now()),
       limits: limitsView(deps.store),

@@ -1,5 +1,5 @@
 import { jsonBody, type SimRequest, type SimResponse } from '../common/http.js';
-import { placementKey, type ServerStore } from './server-store.js';
+import type { HetznerProject } from './project.js';
 
 /** A server type out of stock in a location. */
 export interface Placement {
@@ -7,11 +7,8 @@ export interface Placement {
   location: string;
 }
 
-export function unavailableView(store: ServerStore): Placement[] {
-  return [...store.unavailable].map((k) => {
-    const [serverType, location] = k.split('@') as [string, string];
-    return { serverType, location };
-  });
+export function unavailableView(project: HetznerProject): Placement[] {
+  return project.unavailableTypes.entries().map(([location, serverType]) => ({ serverType, location }));
 }
 
 /**
@@ -19,21 +16,21 @@ export function unavailableView(store: ServerStore): Placement[] {
  * array of `{serverType, location}` replaces the list (`[]` restocks everything), as Hetzner's
  * stock comes and goes. Other paths are not this route's.
  */
-export function unavailableAdmin(store: ServerStore): (req: SimRequest) => SimResponse | undefined {
+export function unavailableAdmin(project: HetznerProject, refused: () => number): (req: SimRequest) => SimResponse | undefined {
   return (req) => {
     if (req.path !== '/__sim/unavailable') return undefined;
     if (req.method === 'PUT') {
       const body = jsonBody<unknown>(req);
       if (!Array.isArray(body) || !body.every(isPlacement)) return { status: 400, body: { error: 'a JSON array of {serverType, location}' } };
-      setUnavailable(store, body);
+      setUnavailable(project, body);
     } else if (req.method !== 'GET') return { status: 405, body: { error: 'use GET or PUT' } };
-    return { status: 200, body: { unavailable: unavailableView(store), refused: store.counters.refusedUnavailable } };
+    return { status: 200, body: { unavailable: unavailableView(project), refused: refused() } };
   };
 }
 
-export function setUnavailable(store: ServerStore, placements: readonly Placement[]): void {
-  store.unavailable.clear();
-  for (const p of placements) store.unavailable.add(placementKey(p.serverType, p.location));
+export function setUnavailable(project: HetznerProject, placements: readonly Placement[]): void {
+  project.unavailableTypes.clear();
+  for (const p of placements) project.unavailableTypes.add(p.location, p.serverType);
 }
 
 function isPlacement(p: unknown): p is Placement {

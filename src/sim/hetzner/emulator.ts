@@ -49,7 +49,7 @@ export async function startHetznerEmulator(options: HetznerEmulatorOptions): Pro
     view: (s) => render!.vmView(s),
   });
   if (options.resume !== undefined) store.restore(options.resume);
-  setUnavailable(store, options.unavailable ?? []);
+  setUnavailable(project, options.unavailable ?? []);
   render = createRenderer(store, catalogue, () => clock.now());
   const vms = () => store.list().map(render.vmView);
   const handler = createHetznerHandler({
@@ -57,8 +57,8 @@ export async function startHetznerEmulator(options: HetznerEmulatorOptions): Pro
     readOnlyTokens: project.readOnlyTokens,
     limiter: new RateLimiter(clock, options.rateLimitScale ?? 1),
     routes: createRoutes({ store, render, catalogue, project }),
-    state: () => ({ servers: store.list().map(render.server), sshKeys: store.sshKeyList(), unavailable: unavailableView(store), refusals: { ...store.counters } }),
-    admin: unavailableAdmin(store),
+    state: () => ({ servers: store.list().map(render.server), sshKeys: store.sshKeyList(), unavailable: unavailableView(project), refusals: { ...store.counters } }),
+    admin: unavailableAdmin(project, () => store.counters.refusedUnavailable),
   });
   const server = await serveEmulator(handler, faults, { port: options.port ?? 0, afterRequest: options.afterRequest });
   return {

@@ -7,7 +7,7 @@ import { paginate, readPaging } from './pagination.js';
 import type { HetznerProject } from './project.js';
 import { projectRoutes } from './project-routes.js';
 import type { Renderer } from './render.js';
-import { placementKey, type ServerRecord, type ServerStore } from './server-store.js';
+import type { ServerRecord, ServerStore } from './server-store.js';
 import { checkSshKeys, sshKeyRoutes } from './ssh-keys.js';
 import { validateCreate, type CreateServerBody } from './validate-create.js';
 
@@ -72,7 +72,8 @@ function createServer(d: RouteDeps, req: SimRequest): SimResponse {
   if (d.store.byName(input.name)) {
     return hetznerError(409, 'uniqueness_error', 'server name is already used', { fields: [{ name: 'name' }] });
   }
-  if (d.store.unavailable.has(placementKey(input.serverType, input.location))) {
+  // Sold there but out of stock now: Hetzner's placement refusal (provider-apis.md §2.2).
+  if (!d.catalogue.available(input.location, input.serverType)) {
     d.store.counters.refusedUnavailable += 1;
     return placementError();
   }

@@ -66,9 +66,6 @@ export interface ServerStoreSnapshot {
   nextIpv6: number;
 }
 
-/** A server type in a location, as `unavailable` keys it. */
-export const placementKey = (serverType: string, location: string) => `${serverType}@${location}`;
-
 export interface StoreOptions {
   clock: Clock;
   ips: IpAllocator;
@@ -92,8 +89,6 @@ export class ServerStore {
   private nextActionId = 5_000_001;
   private nextSshKeyId = 3_000_001;
   private nextIpv6 = 1;
-  /** Server types out of stock in a location (`placementKey`): creates there answer `resource_unavailable`. */
-  readonly unavailable = new Set<string>();
   readonly counters = { refusedUnavailable: 0, refusedLocked: 0 };
 
   constructor(private readonly o: StoreOptions) {}

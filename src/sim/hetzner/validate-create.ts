@@ -53,8 +53,7 @@ function placementProblem(type: string, location: unknown, cat: HetznerCatalogue
   if (location === undefined) return null;
   if (typeof location !== 'string' || !cat.location(location)) return invalidInput('location', `location '${String(location)}' not found`);
   if (!serverType.prices.has(location)) return invalidInput('server_type', 'unsupported location for server type');
-  // Sold there but out of stock now: Hetzner's placement refusal (provider-apis.md §2.2).
-  if (!cat.available(location, type)) return hetznerError(412, 'resource_unavailable', 'error during placement');
+  // Out of stock is not a validation error: the create route refuses it (counted).
   return null;
 }
 
