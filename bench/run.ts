@@ -66,5 +66,12 @@ function row(bench: string, f: Figure): string[] {
 async function machineInfo() {
   const cpuinfo = await readFile('/proc/cpuinfo', 'utf8').catch(() => '');
   const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown';
-  return { nproc: cpus().length, cpu: model.trim(), memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version, date: new Date().toISOString() };
+  const commit = await new Promise<string>((resolve) => {
+    const git = spawn('git', ['describe', '--always', '--dirty'], { cwd: ROOT });
+    let out = '';
+    git.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    git.once('error', () => resolve('unknown'));
+    git.once('exit', () => resolve(out.trim() || 'unknown'));
+  });
+  return { nproc: cpus().length, cpu: model.trim(), memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version, commit, date: new Date().toISOString() };
 }

@@ -46,6 +46,28 @@ export function ratioFigure(figure: string, value: number, floor: number, unit: 
   };
 }
 
+/**
+ * A figure where higher is better (writes per second): `ratio` = floor / value, computed from the
+ * unrounded numbers, and met when ≤ `maxRatio`.
+ */
+export function inverseRatioFigure(figure: string, value: number, floor: number, unit: string, maxRatio: number, note?: string): Figure {
+  const ratio = value > 0 ? floor / value : Number.POSITIVE_INFINITY;
+  return { figure, value: round(value), unit, floor: round(floor), ratio: round(ratio, 2), target: `ratio ≤ ${maxRatio}`, pass: ratio <= maxRatio, ...(note ? { note } : {}) };
+}
+
+/**
+ * The tail of a sample set, named honestly: its p99 when there are at least 100 samples (so the
+ * 99th percentile is not simply the worst one), otherwise its maximum, called so.
+ */
+export function tail(s: Stats): { label: string; value: number } {
+  return s.n >= 100 ? { label: 'p99', value: s.p99 } : { label: `max of ${s.n}`, value: s.max };
+}
+
+/** "min–max (n samples)", for figures reported as a median or mean of few samples. */
+export function spread(samples: readonly number[], unit = 'ms'): string {
+  return `${round(Math.min(...samples))}–${round(Math.max(...samples))} ${unit} over ${samples.length} samples`;
+}
+
 export interface Stats {
   n: number;
   mean: number;

@@ -32,8 +32,8 @@ export class CreateSlots {
   ) {}
 
   /**
-   * Takes a slot for a POST that goes out right after (synchronously: no other create can take
-   * it meanwhile). When all are taken, refreshes once from `list` (the adapter's droplets) and
+   * Takes a slot for a create about to be attempted (the token listing, then the POST; `settle`
+   * gives it back or hands it to the droplet). When all are taken, refreshes once from `list` (the adapter's droplets) and
    * throws `TransientError('CreateLimit')` if still none is free.
    */
   async take(list: () => Promise<DropletJson[]>): Promise<void> {
@@ -43,7 +43,8 @@ export class CreateSlots {
       await this.refreshing;
     }
     if (this.full()) {
-      throw new TransientError('CreateLimit', `DigitalOcean: ${this.limit} droplets of this account are being created; the next create waits until one of them is active`);
+      // Retried when the next refresh may free a slot, not after a backoff that grows with each refusal.
+      throw new TransientError('CreateLimit', `DigitalOcean: ${this.limit} droplets of this account are being created; the next create waits until one of them is active`, { retryAfterMs: REFRESH_MS });
     }
     this.reserved += 1;
   }

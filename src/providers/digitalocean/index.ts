@@ -97,8 +97,20 @@ interface Account {
  */
 async function createOnce({ api, ownerId, image, keys, slots, ours }: Account, req: CreateVmRequest): Promise<ObservedVm> {
   if (!REQUEST_TOKEN.test(req.requestToken)) throw new StalledError('InvalidRequest', 'request token does not fit DigitalOcean tags');
-  const existing = (await listAll(api, tokenTag(req.requestToken))).map((d) => toObservedVm(d, ownerId)).find((vm) => vm !== null);
-  if (existing) return existing;
+  // The slot first: while ten creates are in progress, a create waits without a token listing of
+  // its own (fifty nodes would otherwise list fifty times per retry and run into the burst limit).
+  await slots.take(ours);
+  let existing: ObservedVm | undefined;
+  try {
+    existing = (await listAll(api, tokenTag(req.requestToken))).map((d) => toObservedVm(d, ownerId)).find((vm) => vm !== null);
+  } catch (err) {
+    slots.settle();
+    throw err;
+  }
+  if (existing) {
+    slots.settle();
+    return existing;
+  }
   const userData = userDataWithKey(req);
   const key = req.sshPublicKey ? readPublicKey(req.sshPublicKey) : undefined;
   const body = {
@@ -109,7 +121,6 @@ async function createOnce({ api, ownerId, image, keys, slots, ours }: Account, r
     tags: createTags(ownerId, req),
     ...(userData !== undefined ? { user_data: userData } : {}),
   };
-  await slots.take(ours);
   let droplet: DropletJson | undefined;
   try {
     droplet = await withProviderKey(keys, key, (ids) => api.create({ ...body, ...(ids.length > 0 ? { ssh_keys: ids } : {}) }), 'DigitalOcean droplets.create');

@@ -149,6 +149,9 @@ describe('DigitalOcean refusals and account limits (item 7)', () => {
     expect([...byNode.values()]).toEqual(Array(24).fill(1));
     expect(await limits(e)).toMatchObject({ createsInProgressHighWater: 10, refusedConcurrentCreates: 0 });
     expect(counter.count({ operation: 'droplets.create' })).toBe(24);
+    // Counted at the emulator: a create refused for want of a slot makes no token listing of its
+    // own; one listing per create that went out, and one shared refresh of the slots per round.
+    expect(e.requests().operations['droplets.list']).toBe(24 + rounds);
   });
 
   it('creates another tool has in progress count too: DigitalOcean’s refusal of an eleventh is transient, and the create goes through once they are active', async () => {
