@@ -4,7 +4,7 @@ import { createServer, STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { createApp, type ReadinessCheck } from './api/app.js';
-import { ERROR_CODES, type ErrorCode } from './api/errors.js';
+import { ERROR_CODES, errorBody, type ErrorCode } from './api/errors.js';
 import { knownClusters, statusOf } from './api/clusters/view.js';
 import { openMetricsWarning } from './api/metrics-auth.js';
 import { openApiDocument } from './api/openapi.js';
@@ -388,6 +388,6 @@ function answerParserError(err: NodeJS.ErrnoException, socket: Duplex): void {
   }
   const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
   const code: ErrorCode = tooLarge ? 'REQUEST_HEADER_FIELDS_TOO_LARGE' : 'BAD_REQUEST';
-  const body = JSON.stringify({ error: { code, message: tooLarge ? 'the request headers are larger than 16 KiB' : 'the request is not valid HTTP', httpStatus: ERROR_CODES[code] } });
+  const body = JSON.stringify(errorBody(code, tooLarge ? 'the request headers are larger than 16 KiB' : 'the request is not valid HTTP'));
   socket.end(`HTTP/1.1 ${ERROR_CODES[code]} ${STATUS_CODES[ERROR_CODES[code]]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Koa from 'koa';
 import type { Logger } from '../logger.js';
-import { ApiError } from './errors.js';
+import { ApiError, errorBody } from './errors.js';
 import { BodyTooLargeError } from './raw-body.js';
 import { gitHook, type GitHookDeps } from './hooks.js';
 import { checkMetricsToken } from './metrics-auth.js';
@@ -70,7 +70,7 @@ export function createApp(deps: AppDeps): Koa {
       if (ctx.method !== 'POST') {
         ctx.status = 405;
         ctx.set('Allow', 'POST');
-        ctx.body = { error: { code: 'METHOD_NOT_SUPPORTED', message: 'use POST', httpStatus: 405 } };
+        ctx.body = errorBody('METHOD_NOT_SUPPORTED', 'use POST');
         return;
       }
       await hook(ctx, next);
@@ -111,7 +111,7 @@ function errors(log: Logger): Koa.Middleware {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) {
         ctx.status = 404;
-        ctx.body = { error: { code: 'NOT_FOUND', message: `no route ${ctx.method} ${ctx.path}`, httpStatus: 404 } };
+        ctx.body = errorBody('NOT_FOUND', `no route ${ctx.method} ${ctx.path}`);
       }
     } catch (err) {
       if (err instanceof ApiError) {
@@ -121,13 +121,13 @@ function errors(log: Logger): Koa.Middleware {
       }
       if (err instanceof BodyTooLargeError) {
         ctx.status = 413;
-        ctx.body = { error: { code: 'PAYLOAD_TOO_LARGE', message: err.message, httpStatus: 413 } };
+        ctx.body = errorBody('PAYLOAD_TOO_LARGE', err.message);
         return;
       }
       const requestId = String(ctx.state.requestId ?? randomUUID());
       log.error({ err, requestId, path: ctx.path }, 'request failed');
       ctx.status = 500;
-      ctx.body = { error: { code: 'INTERNAL_SERVER_ERROR', message: `internal error (request ${requestId})`, httpStatus: 500, requestId } };
+      ctx.body = errorBody('INTERNAL_SERVER_ERROR', `internal error (request ${requestId})`, { requestId });
     }
   };
 }

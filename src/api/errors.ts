@@ -15,6 +15,15 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** The API's error envelope, `{error: {code, message, httpStatus, path?, requestId?}}`: built here only. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; httpStatus: number; path?: string; requestId?: string };
+}
+
+export function errorBody(code: ErrorCode, message: string, extra: { path?: string; requestId?: string } = {}): ErrorBody {
+  return { error: { code, message, httpStatus: ERROR_CODES[code], ...(extra.path ? { path: extra.path } : {}), ...(extra.requestId ? { requestId: extra.requestId } : {}) } };
+}
+
 /**
  * A client error with a message for the client (STYLE "Errors at the edges"). `path` names the
  * failing field for validation errors (`nodes[1].count`).
@@ -32,8 +41,8 @@ export class ApiError extends Error {
     this.httpStatus = ERROR_CODES[code];
   }
 
-  toBody(): { error: { code: string; message: string; httpStatus: number; path?: string } } {
-    return { error: { code: this.code, message: this.message, httpStatus: this.httpStatus, ...(this.path ? { path: this.path } : {}) } };
+  toBody(): ErrorBody {
+    return errorBody(this.code, this.message, this.path ? { path: this.path } : {});
   }
 }
 

@@ -1,6 +1,7 @@
 import type Koa from 'koa';
 import { isPushTo, parsePushEvent, verifyGitHubSignature } from '../sources/webhook.js';
 import { createDeliveryLog, type DeliveryLog } from './delivery-log.js';
+import { errorBody } from './errors.js';
 import { readRawBody } from './raw-body.js';
 
 export interface GitHookDeps {
@@ -28,7 +29,7 @@ export function gitHook(deps: GitHookDeps): Koa.Middleware {
     const raw = await readRawBody(ctx.req, 1024 * 1024);
     if (deps.webhookSecret && !(await verifyGitHubSignature(deps.webhookSecret, raw, ctx.get('x-hub-signature-256')))) {
       ctx.status = 401;
-      ctx.body = { error: { code: 'UNAUTHORIZED', message: 'webhook signature does not match', httpStatus: 401 } };
+      ctx.body = errorBody('UNAUTHORIZED', 'webhook signature does not match');
       return;
     }
     // Only a verified delivery is remembered, so nobody can pre-empt a real delivery's id.

@@ -195,9 +195,9 @@ function regionsInUse(manifests: readonly ClusterManifest[], options: DaemonOpti
 
 /** The store's records as each revision is checked against them (immutable fields, transfers). */
 function recordFacts(store: Store): Map<string, RecordFacts> {
-  // A record made from VM tags alone (org_unknown) knows no organization or orchestrator to keep.
+  // A record made from VM tags alone (an orphan) knows no organization or orchestrator to keep.
   return new Map(
-    store.clusters().filter((r) => r.organizationId !== 'org_unknown').map((r) => [
+    store.clusters().filter((r) => !r.orphan).map((r) => [
       r.id,
       {
         provider: r.provider,

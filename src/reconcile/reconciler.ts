@@ -4,7 +4,7 @@ import type { ActualNode, Plan } from '../domain/plan/types.js';
 import { deriveStatus, toNodeView, type PassError, type StatusInput } from '../domain/status/derive.js';
 import type { Logger } from '../logger.js';
 import type { ObservedVm } from '../providers/types.js';
-import type { ClusterRecord } from '../store/types.js';
+import { UNKNOWN_ORGANIZATION, type ClusterRecord } from '../store/types.js';
 import type { ClusterStatusView } from '../domain/status/types.js';
 import { buildActual } from './actual.js';
 import { applyPlan, resumeIntents, type PassContext } from './apply.js';
@@ -218,14 +218,18 @@ async function ensureRecord(deps: ReconcilerDeps, entry: DesiredEntry | undefine
       // The desired state lets an organizationId change through only with the record's approved
       // transfer (cluster.transfer), which is used up here.
       if (m && rec.organizationId !== m.organizationId) delete rec.transfer;
-      if (m) Object.assign(rec, { name: m.name, organizationId: m.organizationId, ...(file ? { manifestFile: file } : {}) });
+      if (m) {
+        Object.assign(rec, { name: m.name, organizationId: m.organizationId, ...(file ? { manifestFile: file } : {}) });
+        delete rec.orphan;
+      }
       return;
     }
     d.clusters[id] = {
       id,
       name: m?.name ?? id,
       ...(file ? { manifestFile: file } : {}),
-      organizationId: m?.organizationId ?? 'org_unknown',
+      organizationId: m?.organizationId ?? UNKNOWN_ORGANIZATION,
+      ...(m ? {} : { orphan: true as const }),
       provider: (m?.provider ?? vm?.provider) as Provider,
       region: m?.region ?? vm?.region ?? '',
       orchestrator: m?.orchestrator ?? 'kubernetes',

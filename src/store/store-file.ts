@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { StoreData } from './types.js';
+import { UNKNOWN_ORGANIZATION, type StoreData } from './types.js';
 
 /** What every owner id looks like: the generated ones (`co-` + 10 hex) and those set by hand. */
 export const OWNER_ID_PATTERN = /^co-[a-z0-9]{4,32}$/;
@@ -41,7 +41,13 @@ export async function readStoreFile(path: string): Promise<StoreData | null> {
   }
   const problem = shapeProblem(value);
   if (problem) throw corrupt(path, problem);
-  return value as StoreData;
+  return upgraded(value as StoreData);
+}
+
+/** Files written before records said `orphan` marked them by their organization alone. */
+function upgraded(data: StoreData): StoreData {
+  for (const record of Object.values(data.clusters)) if (record.organizationId === UNKNOWN_ORGANIZATION && record.orphan === undefined) record.orphan = true;
+  return data;
 }
 
 function shapeProblem(value: unknown): string | null {

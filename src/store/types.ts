@@ -22,6 +22,9 @@ export interface ClusterEvent {
   message: string;
 }
 
+/** The organization an `orphan` record shows (never used to decide anything). */
+export const UNKNOWN_ORGANIZATION = 'org_unknown';
+
 /** What the daemon remembers about one cluster between passes and across restarts. */
 export interface ClusterRecord {
   id: string;
@@ -31,7 +34,14 @@ export interface ClusterRecord {
    * the status file, which follows its stem) may be `<name>.<organizationId>.yaml`; absent: `<name>.yaml`.
    */
   manifestFile?: string;
+  /** The manifest's organization; `UNKNOWN_ORGANIZATION` (display only) while `orphan`. */
   organizationId: string;
+  /**
+   * Made from VM tags alone: no manifest has named this cluster since clusterops met its VMs, so
+   * its organization and orchestrator are unknown. The API and PR reports show no such record;
+   * it is cleared when a manifest names the cluster.
+   */
+  orphan?: true;
   provider: Provider;
   region: string;
   orchestrator: Orchestrator;

@@ -1,7 +1,6 @@
 import { editManifest, type ManifestEdit } from '../../domain/manifest/edit.js';
 import { parseManifest, readManifestId, readManifestOrganization } from '../../domain/manifest/parse.js';
 import { manifestFiles } from '../../domain/manifest/rules.js';
-import type { Diagnostic } from '../../domain/manifest/types.js';
 import { GitSourceError } from '../../sources/git-errors.js';
 import type { FileReader } from '../../sources/git-source.js';
 import type { FileChange } from '../../sources/types.js';
@@ -94,12 +93,9 @@ export function assertValid(path: string, text: string): void {
   const first = errors[0];
   if (!first) return;
   const message = errors.map((d) => d.message).join('; ');
-  throw new ApiError(isShapeProblem(first) ? 'BAD_REQUEST' : 'UNPROCESSABLE_CONTENT', message, first.path || undefined);
-}
-
-// Catalogue problems (region, plan) are bad values; control-plane rules make a change impossible.
-function isShapeProblem(d: Diagnostic): boolean {
-  return !/manager|quorum/.test(d.message) || /must be one of/.test(d.message);
+  // Shape and catalogue problems are bad values (400); a control plane that cannot work makes
+  // the change impossible (422).
+  throw new ApiError(first.code === 'control-plane' ? 'UNPROCESSABLE_CONTENT' : 'BAD_REQUEST', message, first.path || undefined);
 }
 
 /** 409 for a name the caller's own organization already uses (never for another organization's). */

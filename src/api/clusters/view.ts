@@ -44,7 +44,7 @@ export function knownClusters(desired: DesiredState, store: Store): KnownCluster
     const c = knownCluster(desired, store, id);
     if (c) out.push(c);
   }
-  for (const record of store.clusters()) if (!desired.entries.has(record.id) && record.organizationId !== 'org_unknown') out.push(fromRecord(record));
+  for (const record of store.clusters()) if (!desired.entries.has(record.id) && !record.orphan) out.push(fromRecord(record));
   return out.sort((a, b) => byName.compare(a.name, b.name));
 }
 
@@ -59,7 +59,7 @@ export function knownCluster(desired: DesiredState, store: Store, id: string): K
   if (!record) return undefined;
   // An invalid entry's name may be its file's stem (`<name>.<organizationId>`); its file is the one it was read from.
   if (entry) return { ...fromRecord(record), name: entry.name.split('.')[0]!, invalid: entry.message, file: entry.file };
-  return record.organizationId !== 'org_unknown' ? fromRecord(record) : undefined;
+  return record.orphan ? undefined : fromRecord(record);
 }
 
 /** The order of `localeCompare`, without building a collator per comparison. */

@@ -3,7 +3,7 @@ import { checkSchema } from './schema.js';
 import { positionOf } from './positions.js';
 import { formatPath, type FieldPath } from './field-path.js';
 import { checkClusterRules } from './rules.js';
-import type { ClusterManifest, Diagnostic } from './types.js';
+import type { ClusterManifest, Diagnostic, DiagnosticCode } from './types.js';
 
 /** One manifest file after parsing and validation. */
 export interface ParsedManifest {
@@ -42,7 +42,7 @@ export function parseManifest(file: string, text: string): ParsedManifest {
     const kept = result.diagnostics.slice(0, MAX_DIAGNOSTICS_PER_FILE);
     const last = kept[kept.length - 1]!;
     const severity = result.diagnostics.slice(MAX_DIAGNOSTICS_PER_FILE).some((d) => d.severity === 'error') ? 'error' : 'warning';
-    result.diagnostics = [...kept, { file, line: last.line, column: last.column, path: '', severity, message: `… and ${extra} more problems in this file` }];
+    result.diagnostics = [...kept, { file, line: last.line, column: last.column, path: '', severity, code: 'truncated', message: `… and ${extra} more problems in this file` }];
   }
   return result;
 }
@@ -51,8 +51,8 @@ function parseAndCheck(file: string, text: string): ParsedManifest {
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter: lines });
   const result: ParsedManifest = { file, lines, diagnostics: [] };
-  const diag = (line: number, column: number, message: string, path = ''): void => {
-    result.diagnostics.push({ file, line, column, path, severity: 'error', message });
+  const diag = (line: number, column: number, message: string, path = '', code: DiagnosticCode = 'yaml'): void => {
+    result.diagnostics.push({ file, line, column, path, severity: 'error', code, message });
   };
   if (!Array.isArray(docs) || docs.length === 0) {
     diag(1, 1, 'the file is empty: a cluster manifest needs name, provider, region, orchestrator and nodes');
@@ -84,13 +84,13 @@ function parseAndCheck(file: string, text: string): ParsedManifest {
   readIdentity(result, value);
   for (const problem of checkSchema(value)) {
     const p = positionOf(doc, lines, problem.at, problem.pointAtKey);
-    diag(p.line, p.column, problem.message, formatPath(problem.path));
+    diag(p.line, p.column, problem.message, formatPath(problem.path), 'schema');
   }
   if (result.diagnostics.length > 0) return result;
   const cluster = value as ClusterManifest;
   for (const rule of checkClusterRules(cluster, file)) {
     const p = positionOf(doc, lines, rule.path);
-    result.diagnostics.push({ file, line: p.line, column: p.column, path: formatPath(rule.path), severity: rule.severity, message: rule.message });
+    result.diagnostics.push({ file, line: p.line, column: p.column, path: formatPath(rule.path), severity: rule.severity, code: rule.code, message: rule.message });
   }
   if (!result.diagnostics.some((d) => d.severity === 'error')) result.cluster = cluster;
   return result;

@@ -87,7 +87,7 @@ export function loadRepository(entries: RepoEntry[], parse: ManifestParser = par
 
 /** An entry the reader refused: always an error, keeping the id it could recover. */
 function refusedEntry(entry: RepoEntry & { kind: 'unreadable' }): RepositoryLoad['invalid'][number] {
-  const d: Diagnostic = { file: entry.path, line: 1, column: 1, path: '', severity: 'error', message: entry.reason };
+  const d: Diagnostic = { file: entry.path, line: 1, column: 1, path: '', severity: 'error', code: 'layout', message: entry.reason };
   return { file: entry.path, name: strayName(entry.path), ...(entry.id ? { id: entry.id } : {}), diagnostics: [d] };
 }
 
@@ -112,7 +112,7 @@ function strayName(file: string): string {
 
 function checkEntryName(entry: RepoEntry): Diagnostic | null {
   const base = entry.path.split('/').pop() ?? entry.path;
-  const at = (message: string): Diagnostic => ({ file: entry.path, line: 1, column: 1, path: '', severity: 'error', message });
+  const at = (message: string): Diagnostic => ({ file: entry.path, line: 1, column: 1, path: '', severity: 'error', code: 'layout', message });
   if (entry.kind === 'dir') return at(`clusters/ holds only <name>.yaml files; the folder "${base}" would be ignored (move its manifests up)`);
   if (entry.path.split('/').length > 2) {
     return at(`manifests live directly in clusters/; a file in a sub-folder is not read as a cluster: move it to clusters/${base}`);
@@ -141,7 +141,7 @@ function checkUnique(parsed: ParsedManifest[], field: 'id' | 'name', scope?: (p:
       const others = holders.filter((o) => o !== p).map((o) => o.file).join(', ');
       const pos = locate(p, [field]);
       const where = scope?.(p) ? ` in ${scope(p)}` : '';
-      p.diagnostics.push({ file: p.file, ...pos, path: field, severity: 'error', message: `${field} ${p[field]} is also used${where} by ${others}; every cluster needs its own ${field}` });
+      p.diagnostics.push({ file: p.file, ...pos, path: field, severity: 'error', code: 'conflict', message: `${field} ${p[field]} is also used${where} by ${others}; every cluster needs its own ${field}` });
       delete p.cluster;
     }
   }

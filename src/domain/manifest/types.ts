@@ -55,12 +55,25 @@ export interface Position {
  * `file:line:col: message` can be printed. `path` is the field path in the manifest
  * (`nodes[1].count`), empty for whole-file problems.
  */
+/**
+ * What kind of problem a diagnostic reports. Decisions (the API's 400 or 422, what a PR comment
+ * groups) use the code, never the message text.
+ * - `yaml`: not YAML, or not one document; `schema`: against schemas/cluster.schema.json;
+ * - `file-name`: the name does not match the file; `catalogue`: a region or plan the provider does not offer;
+ * - `control-plane`: a manager count that cannot work (a valid shape, an impossible cluster);
+ * - `duplicate`: the same group, removal or grant twice in one manifest;
+ * - `conflict`: an id or name another file also uses; `layout`: a file or folder clusters/ cannot hold;
+ * - `truncated`: "… and N more problems in this file".
+ */
+export type DiagnosticCode = 'yaml' | 'schema' | 'file-name' | 'catalogue' | 'control-plane' | 'duplicate' | 'conflict' | 'layout' | 'truncated';
+
 export interface Diagnostic {
   file: string;
   line: number;
   column: number;
   path: string;
   severity: 'error' | 'warning';
+  code: DiagnosticCode;
   message: string;
 }
 

@@ -48,7 +48,7 @@ export function identifyHead(c: LoadedCluster, scope: IdentityScope): HeadIdenti
 
 /** The record of a cluster, else its manifest on the base branch, is what it was created with. */
 function immutableError(c: LoadedCluster, id: string, scope: IdentityScope): PlanError | undefined {
-  const record = scope.records.find((r) => r.id === id && r.organizationId !== 'org_unknown');
+  const record = scope.records.find((r) => r.id === id && !r.orphan);
   const was = record ?? scope.base.clusters.find((b) => b.manifest.id === id)?.manifest;
   if (!was) return undefined;
   const changes = diffImmutable(was, c.manifest, record?.transfer?.to);
@@ -57,7 +57,7 @@ function immutableError(c: LoadedCluster, id: string, scope: IdentityScope): Pla
 
 /** The organization whose readers may see this plan: the one the cluster belongs to now, not what the head claims. */
 export function ownerOf(c: LoadedCluster, identity: HeadIdentity, scope: IdentityScope): string {
-  const record = identity.id ? scope.records.find((r) => r.id === identity.id && r.organizationId !== 'org_unknown') : undefined;
+  const record = identity.id ? scope.records.find((r) => r.id === identity.id && !r.orphan) : undefined;
   const base = identity.id ? scope.base.clusters.find((b) => b.manifest.id === identity.id) : undefined;
   return record?.organizationId ?? base?.manifest.organizationId ?? c.manifest.organizationId;
 }

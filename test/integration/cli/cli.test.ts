@@ -47,7 +47,7 @@ describe('clusterops validate', () => {
     expect(r.code).toBe(1);
     const body = JSON.parse(r.out);
     expect(body.valid).toBe(false);
-    expect(body.diagnostics).toContainEqual({ file: 'clusters/web.yaml', line: 1, column: 1, path: 'region', severity: 'error', message: 'region is required' });
+    expect(body.diagnostics).toContainEqual({ file: 'clusters/web.yaml', line: 1, column: 1, path: 'region', severity: 'error', code: 'schema', message: 'region is required' });
   });
 
   it('prints warnings but still exits 0', async () => {

@@ -1,7 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { knownClusters } from '../../../src/api/clusters/view.js';
+import type { DesiredState } from '../../../src/reconcile/desired.js';
 import { MAX_EVENTS, openStore } from '../../../src/store/store.js';
 import type { ClusterRecord, StoreData } from '../../../src/store/types.js';
 
@@ -118,6 +120,17 @@ describe('store', () => {
     expect(events).toHaveLength(MAX_EVENTS);
     expect(events[0]?.message).toBe('event 25');
     expect(events.at(-1)).toEqual({ at: '2026-03-01T10:00:04Z', type: 'info', message: `event ${MAX_EVENTS + 24}` });
+  });
+
+  it('reads a record an older version made from VM tags alone (organization org_unknown, no orphan flag) as an orphan, which the API does not list', async () => {
+    mkdirSync(join(dir, 'data'));
+    const clusters = { cluster_lost: record('cluster_lost', { organizationId: 'org_unknown' }), cluster_web: record('cluster_web') };
+    writeFileSync(path, JSON.stringify({ version: 1, instanceId: 'co-0123456789', clusters }));
+    const store = await openStore(path);
+    expect(store.cluster('cluster_lost')?.orphan).toBe(true);
+    expect(store.cluster('cluster_web')?.orphan).toBeUndefined();
+    const desired = { entries: new Map() } as unknown as DesiredState;
+    expect(knownClusters(desired, store).map((c) => c.id)).toEqual(['cluster_web']);
   });
 
   it('ignores events for an unknown cluster', async () => {
