@@ -50,12 +50,16 @@ const GROUPS: Record<string, Record<string, Spec>> = {
 /** `clusterops org|user|token <subcommand> …`: 0 done, 1 refused (one line on stderr), 2 usage. */
 export async function runAccounts(group: string, args: string[], io: CliIo, env: Env = process.env): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === '--help' || sub === '-h' || rest.includes('--help') || rest.includes('-h')) {
+    io.out(ACCOUNTS_USAGE);
+    return 0;
+  }
   const specs = GROUPS[group] ?? {};
   const spec = sub === undefined ? undefined : specs[sub];
   if (!spec) {
     const missing = sub === undefined || sub.startsWith('-');
     const expected = Object.keys(specs).join(', ');
-    throw new UsageError(`${missing ? 'missing subcommand' : `unknown subcommand "${sub}"`} (expected ${expected}; see clusterops help)`);
+    throw new UsageError(`${missing ? 'missing subcommand' : `unknown subcommand "${sub}"`} (expected ${expected}; clusterops ${group} --help shows how)`);
   }
   const { call, dataDir } = parseCall(spec, rest, env);
   const accounts = createAccounts(createAccountsFile(accountsFilePath(dataDir)));

@@ -1,4 +1,4 @@
-export { dashboardRoutes, githubPullLink, DASHBOARD_PATH, type DashboardDeps } from './routes.js';
+export { dashboardRoutes, githubPullLink, type DashboardDeps } from './routes.js';
 export { CONTENT_SECURITY_POLICY } from './static.js';
 export { manifestLink } from './manifests.js';
 export type * from './types.js';

@@ -23,9 +23,6 @@ export interface DashboardDeps extends ManifestSource {
   webRoot?: string;
 }
 
-/** The dashboard's path: where `npm start` tells people to open it. */
-export const DASHBOARD_PATH = '/';
-
 /**
  * The read-only web dashboard: the bundle from `dist/web/` at `/` (and its client-side routes)
  * and its data under `/ui/api/`. Every change still goes through Git or the Clusters API.

@@ -53,6 +53,3 @@ export class StalledError extends ClassifiedError {
   override readonly name = 'StalledError';
 }
 
-export function isClassified(err: unknown): err is TransientError | WaitingError | StalledError {
-  return err instanceof TransientError || err instanceof WaitingError || err instanceof StalledError;
-}

@@ -77,5 +77,3 @@ export interface Diagnostic {
   message: string;
 }
 
-/** The result type of pure code: expected failures are values, not exceptions. */
-export type Result<T, F = Diagnostic> = { ok: true; value: T } | { ok: false; failures: F[] };

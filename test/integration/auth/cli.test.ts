@@ -86,6 +86,13 @@ describe('clusterops org / user / token', () => {
     expectOneLine(r.stderr, message);
   });
 
+  it.each([['org', '--help'], ['user', '-h'], ['token', 'create', '--help']])('prints the accounts usage for %s %s', (...args) => {
+    const r = cli(tempDir(), ...args);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('clusterops user add <user_id> --org <org_id> --role admin|member');
+    expect(r.stderr).toBe('');
+  });
+
   it('refuses a token pasted where its id belongs without echoing it', () => {
     const dir = tempDir();
     cli(dir, 'org', 'create', 'org_a');
