@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import { startSimCloud } from '../src/sim/cloud.js';
 import { benchConfig, startDaemon } from './lib/daemon.js';
 import { fleet, manifestFiles } from './lib/fleet.js';

@@ -33,7 +33,7 @@ import { SIM_STATE_FILE, startSimCloud, type SimCloud } from './sim/cloud.js';
 import { ensureDemoRemote } from './sim/demo-repo.js';
 import { createGitSource, type GitSource } from './sources/git-source.js';
 import { createLocalSource } from './sources/local-source.js';
-import type { Snapshot, SourceLogger } from './sources/types.js';
+import type { SourceLogger } from './sources/types.js';
 import { createGitStatusWriter, type StatusWriter } from './status/git-status-writer.js';
 import { createGitHubClient } from './status/github/client.js';
 import { createPullRequestHandler } from './status/github/pr-handler.js';

@@ -5,7 +5,7 @@ import { createAccounts, type Accounts } from '../auth/accounts.js';
 import type { MembershipChange } from '../auth/edits.js';
 import { AccountsError, ORG_ROLES, type OrgRole, type TokenInfo } from '../auth/types.js';
 import { UsageError } from './args.js';
-import type { CliIo } from './run.js';
+import type { CliIo } from './io.js';
 
 export const ACCOUNTS_USAGE = `clusterops org create <org_id> [--name N]
 clusterops user add <user_id> --org <org_id> --role admin|member [--name N]

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import { describeConfig } from '../config.js';
 import { UsageError } from './args.js';
-import type { CliIo } from './run.js';
+import type { CliIo } from './io.js';
 import { serveConfigFromArgs } from './serve.js';
 
 /**

@@ -6,7 +6,7 @@ import type { Provider } from '../domain/manifest/types.js';
 import { renderJson, renderText, runPreflight, summarise, type PreflightSetup } from '../preflight/index.js';
 import type { ProviderCredentials } from '../providers/registry.js';
 import { UsageError } from './args.js';
-import type { CliIo } from './run.js';
+import type { CliIo } from './io.js';
 import { serveConfigFromArgs } from './serve.js';
 
 export const PREFLIGHT_USAGE = `clusterops preflight [serve options] [--format text|json]

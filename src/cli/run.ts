@@ -7,12 +7,8 @@ import { formatDiagnostic, loadRepository, type RepositoryLoad } from '../domain
 import { renderPlanMarkdown, renderPlanText, type Plan } from '../domain/plan/index.js';
 import { headPlan, identifyHead } from '../status/github/pr-identity.js';
 import { UsageError } from './args.js';
+import type { CliIo } from './io.js';
 
-/** Where the CLI writes; injected so tests can run it in-process. */
-export interface CliIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
 
 export const USAGE = `Usage: clusterops <command> [options]
 

@@ -6,7 +6,7 @@ import { DataDirLockedError } from '../store/lock.js';
 import { OwnerConflictError } from '../store/owner-guard.js';
 import { OwnerMismatchError, StoreCorruptError } from '../store/store.js';
 import { UsageError } from './args.js';
-import type { CliIo } from './run.js';
+import type { CliIo } from './io.js';
 
 export const SERVE_USAGE = `clusterops serve (--demo | --repo URL | --local DIR) [options]
 

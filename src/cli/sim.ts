@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { startSimCloud } from '../sim/cloud.js';
 import { SimStateError } from '../sim/state/state-file.js';
 import { intOption, UsageError } from './args.js';
-import type { CliIo } from './run.js';
+import type { CliIo } from './io.js';
 
 export const SIM_USAGE = `clusterops sim [--port N] [--boot-ms MS] [--delete-ms MS] [--listing-lag-ms MS] [--write FILE] [--state FILE]
 

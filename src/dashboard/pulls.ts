@@ -3,7 +3,7 @@ import type { Principal } from '../auth/types.js';
 import { knownCluster, type KnownCluster } from '../api/clusters/view.js';
 import { summarizePlan } from '../domain/plan/index.js';
 import type { PlannedCluster } from '../status/github/pr-report.js';
-import type { DashboardDeps } from './routes.js';
+import type { DashboardDeps } from './deps.js';
 import type { PullsView } from './types.js';
 import { toPlanView } from './views.js';
 

@@ -7,7 +7,7 @@ import { ApiError } from '../api/errors.js';
 import { authenticateBearer } from '../api/router.js';
 import { decodeSegment } from '../api/uri.js';
 import { manifestLink, type ManifestReader } from './manifests.js';
-import type { DashboardDeps } from './routes.js';
+import type { DashboardDeps } from './deps.js';
 import { pullsView } from './pulls.js';
 import type { ClusterDetailView, OverviewView, SessionView } from './types.js';
 import { toConditions, toRow } from './views.js';

@@ -3,7 +3,7 @@ import { access } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { GitRunner } from '../sources/git-runner.js';
 import { memo } from './context.js';
-import { check, type CheckSuite, type PreflightCheck } from './types.js';
+import { check, type CheckSuite } from './types.js';
 
 /** The tracked branch of the configured remote, and a scratch directory to clone it into. */
 export interface GitContext {

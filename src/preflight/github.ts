@@ -1,6 +1,6 @@
 import { memo } from './context.js';
 import { answerMessage, type ApiAnswer, type ReadOnlyApi } from './http.js';
-import { check, type CheckSuite, type PreflightCheck } from './types.js';
+import { check, type CheckSuite } from './types.js';
 
 /** The GitHub integration's token and repository. */
 export interface GitHubContext {

@@ -1,6 +1,6 @@
 import { memo, type ProviderContext } from './context.js';
 import { answerMessage, isAnswer, type ApiAnswer, type ReadOnlyApi } from './http.js';
-import { check, type CheckResult, type CheckSuite, type PreflightCheck } from './types.js';
+import { check, type CheckSuite, type PreflightCheck } from './types.js';
 import { sizesUsed } from './usage.js';
 
 /** A Hetzner suite's context: the common one, the API (GET only) and the listings checks share. */

@@ -4,7 +4,7 @@ import { startAwsEmulator, type AwsEmulator } from './aws/index.js';
 import type { Clock } from './common/clock.js';
 import { FaultInjector } from './common/faults.js';
 import { IpPool, type IpAllocator } from './common/ip-pool.js';
-import type { RunningEmulator, VmHooks } from './common/types.js';
+import type { RunningEmulator, SimCredentials, VmHooks } from './common/types.js';
 import { startDigitalOceanEmulator, type DigitalOceanEmulator, type DigitalOceanEmulatorOptions } from './digitalocean/index.js';
 import { startHetznerEmulator, type HetznerEmulator, type HetznerEmulatorOptions } from './hetzner/index.js';
 import { openSimState, type SimStatePart } from './state/persisted-cloud.js';
@@ -12,12 +12,7 @@ import { openSimState, type SimStatePart } from './state/persisted-cloud.js';
 /** The demo's simulated-cloud state file, in the data directory. */
 export const SIM_STATE_FILE = 'sim-state.json';
 
-/** Credentials the simulated cloud accepts, as the real SDKs take them. */
-export interface SimCredentials {
-  digitalocean: { token: string };
-  hetzner: { token: string };
-  aws: { accessKeyId: string; secretAccessKey: string };
-}
+export type { SimCredentials } from './common/types.js';
 
 export interface SimCloudOptions {
   /** First port; the emulators take base, base+1, base+2. 0 (default) picks free ports. */
@@ -104,7 +99,6 @@ export async function startSimCloud(options: SimCloudOptions = {}): Promise<SimC
     await Promise.all(started.map((e) => e.close()));
     throw persisted ? persisted.explain(err) : err;
   }
-  const emulators = { digitalocean, hetzner, aws };
   return {
     emulators: { digitalocean, hetzner, aws },
     credentials,

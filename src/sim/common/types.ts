@@ -81,3 +81,10 @@ export interface RunningEmulator {
   requests(): RequestCounts;
   close(): Promise<void>;
 }
+
+/** Credentials the simulated cloud accepts, as the real SDKs take them. */
+export interface SimCredentials {
+  digitalocean: { token: string };
+  hetzner: { token: string };
+  aws: { accessKeyId: string; secretAccessKey: string };
+}

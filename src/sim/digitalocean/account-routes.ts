@@ -1,6 +1,6 @@
 import type { SimRequest, SimResponse } from '../common/http.js';
 import { paginate } from './pagination.js';
-import type { DoRoute, RouteDeps } from './routes.js';
+import type { DoRoute, RouteDeps } from './route-types.js';
 
 const NOT_FOUND = 'The resource you requested could not be found.';
 

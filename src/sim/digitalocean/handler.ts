@@ -1,7 +1,8 @@
 import { bearer, type EmulatorHandler, type SimResponse } from '../common/http.js';
 import { limitsAdmin, limitsView } from './admin.js';
 import type { SlidingWindowLimiter } from './rate-limit.js';
-import { matchRoute, type RouteDeps } from './routes.js';
+import type { RouteDeps } from './route-types.js';
+import { matchRoute } from './routes.js';
 
 /** The error `id` and canonical message per status (reference §1.6). */
 const ERRORS: Readonly<Record<number, [string, string]>> = {

@@ -1,31 +1,11 @@
 import { jsonBody, type SimRequest, type SimResponse } from '../common/http.js';
-import type { DoAccount } from './account.js';
 import { matchAccountRoute } from './account-routes.js';
-import type { DoCatalog } from './catalog.js';
 import { paginate } from './pagination.js';
-import type { DoRenderer } from './render.js';
 import { sshKeyRoute } from './ssh-keys.js';
 import type { CreateRefusal, DropletStore } from './store.js';
+import type { DoRoute, RouteDeps } from './route-types.js';
 import { checkCreate } from './validate.js';
 
-/** Builds the API's error body `{id, message, request_id}` (reference §1.6). */
-export type ErrorResponder = (status: number, id: string, message: string) => SimResponse;
-
-export interface RouteDeps {
-  store: DropletStore;
-  account: DoAccount;
-  catalog: DoCatalog;
-  render: DoRenderer;
-  error: ErrorResponder;
-}
-
-/** A matched API call: the operation name (for faults) and what it does. */
-export interface DoRoute {
-  operation: string;
-  /** What a custom-scoped token needs for it (docs.digitalocean.com/reference/api/scopes). */
-  scopes: readonly string[];
-  run(): SimResponse;
-}
 
 const NOT_FOUND = 'The resource you requested could not be found.';
 /** DigitalOcean's words (hashicorp/packer#1814) for an action on a droplet that has one in progress. */

@@ -1,7 +1,7 @@
 import { jsonBody, type SimRequest, type SimResponse } from '../common/http.js';
 import { parseUploadedKey } from '../common/ssh-public-key.js';
 import { paginate } from './pagination.js';
-import type { DoRoute, RouteDeps } from './routes.js';
+import type { DoRoute, RouteDeps } from './route-types.js';
 import type { SshKeyRecord } from './store.js';
 
 /**

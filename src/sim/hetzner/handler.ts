@@ -1,7 +1,7 @@
 import { bearer, type EmulatorHandler, type SimRequest, type SimResponse, type SimRoute } from '../common/http.js';
 import { errorForStatus, hetznerError } from './errors.js';
 import type { RateLimiter } from './rate-limit.js';
-import type { ApiRoute } from './routes.js';
+import type { ApiRoute } from './route-types.js';
 
 export interface HandlerDeps {
   credentials: readonly string[];

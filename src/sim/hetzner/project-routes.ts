@@ -1,8 +1,9 @@
 import type { SimRequest, SimResponse } from '../common/http.js';
-import type { HetznerCatalogueView, LocationView, ServerTypeView } from './catalogue-view.js';
+import type { HetznerCatalogueView } from './catalogue-view.js';
 import { invalidInput } from './errors.js';
 import { paginate, readPaging } from './pagination.js';
-import type { ApiRoute } from './routes.js';
+import { serverTypeJson } from './render.js';
+import type { ApiRoute } from './route-types.js';
 
 /**
  * The read-only catalogue routes (HZ-OAS `/locations`, `/server_types`, `/images`; SSH keys are
@@ -31,35 +32,6 @@ function byName<T extends { name: string }>(req: SimRequest, items: readonly T[]
 
 const iso = '2024-04-25T10:00:00Z';
 
-/**
- * A server type with its per-location prices and the `locations` list (with `available`, false
- * while out of stock), which the API added when it dropped datacenters.
- */
-export function serverTypeJson(t: ServerTypeView, cat: HetznerCatalogueView): Record<string, unknown> {
-  const money = (n: number) => ({ net: n.toFixed(4), gross: (n * 1.19).toFixed(4) });
-  const sold = [...t.prices.keys()].map((name) => cat.location(name)).filter((l): l is LocationView => l !== undefined);
-  return {
-    id: 100 + t.spec.vcpus,
-    name: t.name,
-    description: t.name.toUpperCase(),
-    cores: t.spec.vcpus,
-    memory: t.spec.memoryMiB / 1024,
-    disk: t.spec.diskGB,
-    deprecated: false,
-    deprecation: null,
-    prices: [...t.prices].map(([location, monthly]) => ({
-      location,
-      price_hourly: money(monthly / 730),
-      price_monthly: money(monthly),
-      included_traffic: 21990232555520,
-      price_per_tb_traffic: money(1),
-    })),
-    storage_type: 'local',
-    cpu_type: 'shared',
-    architecture: 'x86',
-    locations: sold.map((l) => ({ id: l.id, name: l.name, deprecation: null, available: cat.available(l.name, t.name), recommended: false })),
-  };
-}
 
 function images(req: SimRequest, cat: HetznerCatalogueView): Record<string, unknown>[] {
   const q = req.query;

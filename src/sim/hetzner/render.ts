@@ -1,6 +1,5 @@
 import type { SimVmView } from '../common/types.js';
-import type { HetznerCatalogueView } from './catalogue-view.js';
-import { serverTypeJson } from './project-routes.js';
+import type { HetznerCatalogueView, LocationView, ServerTypeView } from './catalogue-view.js';
 import type { ActionRecord, ServerRecord, ServerStore } from './server-store.js';
 
 /**
@@ -79,4 +78,34 @@ export function createRenderer(store: ServerStore, cat: HetznerCatalogueView, no
 function serverType(cat: HetznerCatalogueView, name: string): Record<string, unknown> {
   const view = cat.serverType(name);
   return view ? serverTypeJson(view, cat) : { id: 0, name, description: name.toUpperCase(), cores: 0, memory: 0, disk: 0, deprecated: true, prices: [], locations: [] };
+}
+
+/**
+ * A server type with its per-location prices and the `locations` list (with `available`, false
+ * while out of stock), which the API added when it dropped datacenters.
+ */
+export function serverTypeJson(t: ServerTypeView, cat: HetznerCatalogueView): Record<string, unknown> {
+  const money = (n: number) => ({ net: n.toFixed(4), gross: (n * 1.19).toFixed(4) });
+  const sold = [...t.prices.keys()].map((name) => cat.location(name)).filter((l): l is LocationView => l !== undefined);
+  return {
+    id: 100 + t.spec.vcpus,
+    name: t.name,
+    description: t.name.toUpperCase(),
+    cores: t.spec.vcpus,
+    memory: t.spec.memoryMiB / 1024,
+    disk: t.spec.diskGB,
+    deprecated: false,
+    deprecation: null,
+    prices: [...t.prices].map(([location, monthly]) => ({
+      location,
+      price_hourly: money(monthly / 730),
+      price_monthly: money(monthly),
+      included_traffic: 21990232555520,
+      price_per_tb_traffic: money(1),
+    })),
+    storage_type: 'local',
+    cpu_type: 'shared',
+    architecture: 'x86',
+    locations: sold.map((l) => ({ id: l.id, name: l.name, deprecation: null, available: cat.available(l.name, t.name), recommended: false })),
+  };
 }

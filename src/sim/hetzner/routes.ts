@@ -1,30 +1,13 @@
 import { createHash } from 'node:crypto';
 import { jsonBody, type SimRequest, type SimResponse } from '../common/http.js';
-import type { HetznerCatalogueView } from './catalogue-view.js';
 import { hetznerError, lockedError, placementError } from './errors.js';
-import { filterByNameAndLabels, matchesSelector, parseLabelSelector } from './labels.js';
+import { filterByNameAndLabels } from './labels.js';
 import { paginate, readPaging } from './pagination.js';
-import type { HetznerProject } from './project.js';
 import { projectRoutes } from './project-routes.js';
-import type { Renderer } from './render.js';
-import type { ServerRecord, ServerStore } from './server-store.js';
+import type { ServerRecord } from './server-store.js';
 import { checkSshKeys, sshKeyRoutes } from './ssh-keys.js';
+import type { ApiRoute, RouteDeps } from './route-types.js';
 import { validateCreate, type CreateServerBody } from './validate-create.js';
-
-/** One API route: method + path pattern, the operation name used for faults and counts. */
-export interface ApiRoute {
-  method: string;
-  pattern: RegExp;
-  operation: string;
-  handle(req: SimRequest, id: number): SimResponse;
-}
-
-export interface RouteDeps {
-  store: ServerStore;
-  render: Renderer;
-  catalogue: HetznerCatalogueView;
-  project: HetznerProject;
-}
 
 /** The Hetzner Cloud v1 routes the emulator serves. */
 export function createRoutes(d: RouteDeps): ApiRoute[] {

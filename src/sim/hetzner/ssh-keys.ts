@@ -3,7 +3,7 @@ import { parseUploadedKey } from '../common/ssh-public-key.js';
 import { hetznerError, invalidInput } from './errors.js';
 import { filterByNameAndLabels, labelsProblem } from './labels.js';
 import { paginate, readPaging } from './pagination.js';
-import type { ApiRoute, RouteDeps } from './routes.js';
+import type { ApiRoute, RouteDeps } from './route-types.js';
 import type { ServerStore, SshKeyRecord } from './server-store.js';
 
 /** The key types the API accepts, as its `invalid_input` message lists them (mysticaltech/terraform-hcloud-kube-hetzner#310). */

@@ -1,5 +1,5 @@
 import type { Provider } from '../../domain/manifest/types.js';
-import type { SimCredentials } from '../cloud.js';
+import type { SimCredentials } from '../common/types.js';
 import { IpPool, type IpAllocator } from '../common/ip-pool.js';
 import type { RunningEmulator } from '../common/types.js';
 import { SavedShapeError, savedObject, savedString } from './shape.js';

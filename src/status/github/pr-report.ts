@@ -1,6 +1,6 @@
 import { actualFromRecord as actualOf } from '../../reconcile/actual.js';
 import { formatDiagnostic, loadRepository, type LoadedCluster, type RepoEntry, type RepositoryLoad } from '../../domain/manifest/repository.js';
-import { planCluster, renderPlanMarkdown, summarizePlan, type ActualCluster, type Plan } from '../../domain/plan/index.js';
+import { planCluster, renderPlanMarkdown, summarizePlan, type Plan } from '../../domain/plan/index.js';
 import type { ClusterRecord } from '../../store/types.js';
 import type { CommitStatus, PullFile } from './client.js';
 import { headPlan, identifyHead, ownerOf, RESTORED_NOTE, type IdentityScope } from './pr-identity.js';

@@ -56,7 +56,6 @@ describe('the seed curl examples, as written, against localhost', () => {
     await w?.close();
   });
 
-  const newest = () => manifestCommits(w.repo)[0]!;
   const file = (path: string) => w.repo.show(path);
 
   it('POST /api/cluster.create → 201 with the cluster, and one commit by the API user adding clusters/production.yaml', async () => {

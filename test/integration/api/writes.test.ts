@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { call, CLUSTER_KEYS, converged, group, keysOf, manifest, manifestCommits, startApiWorld, waitFor, world, type ApiWorld, type CallOptions } from './api-harness.js';
+import { call, CLUSTER_KEYS, converged, keysOf, manifestCommits, startApiWorld, waitFor, world, type ApiWorld, type CallOptions } from './api-harness.js';
 
 /** What each write does to the manifest in Git, and the cluster it answers with ("as it will be"). */
 
